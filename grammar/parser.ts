@@ -1,0 +1,658 @@
+/**
+ * The Chevrotain parser for the Jam language.
+ *
+ * Jam's yacc grammar switches its scanner between two modes: in
+ * "punctuation" mode (inside argument lists) alphabetic keywords are plain
+ * words, elsewhere they are keywords. Which mode reads a token depends on
+ * when yacc needs its lookahead, and the rules below reproduce that exactly:
+ *
+ *  - lists read punctuation mode from their first element, except the first
+ *    list of a statement-level rule invocation, whose first element is read
+ *    in normal mode (so `Echo if ;` is an error but `Echo x if ;` is not);
+ *  - after a `[ ... ]` element the rest of that list is read in normal mode;
+ *  - `for`, `case`, `rule` and `actions` names and `if` operands are read
+ *    in normal mode.
+ *
+ * In jam mode the parser stops at the first error, as jam does; otherwise it
+ * recovers at the next `;` so that one run reports every error in a file.
+ */
+import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import type {
+  Arg,
+  AssignOp,
+  Cond,
+  Func,
+  ListExpr,
+  LiteralArg,
+  Stmt,
+  SwitchCase,
+} from './ast.js';
+import { ActionFlag } from './ast.js';
+import { ActionBody, decodeWord } from './lexer.js';
+import { compileTemplate } from './template.js';
+import * as T from './tokens.js';
+
+/** A syntax error with its position and the token it was found at. */
+export interface SyntaxDiagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** The offending token; its type is EOF at the end of input. */
+  readonly token: IToken;
+  /** Message in jux's style ("unexpected keyword `else`, expected `;`"). */
+  readonly message: string;
+}
+
+const ALL_TOKEN_TYPES: TokenType[] = [
+  T.ArgTok,
+  T.AlphaKeyword,
+  T.PunctKeyword,
+  T.WhiteSpace,
+  T.Comment,
+  ActionBody,
+  T.Word,
+  ...T.KEYWORDS.values(),
+];
+
+const EFLAGS = new Map<TokenType, number>([
+  [T.Updated, ActionFlag.updated],
+  [T.Together, ActionFlag.together],
+  [T.Ignore, ActionFlag.ignore],
+  [T.Quietly, ActionFlag.quietly],
+  [T.Piecemeal, ActionFlag.piecemeal],
+  [T.Existing, ActionFlag.existing],
+]);
+
+/** Jam's atoi(): optional blanks and sign, then digits; anything else stops. */
+export function atoi(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d*)/.exec(s)!;
+  const n = m[2] ? parseInt(m[2].slice(0, 15), 10) : 0;
+  return m[1] === '-' ? -n : n;
+}
+
+function isAlpha(t: TokenType): boolean {
+  return T.ALPHA_KEYWORDS.has(t);
+}
+
+export class JamParser extends EmbeddedActionsParser {
+  fileName = '';
+  recover = false;
+  diagnostics: SyntaxDiagnostic[] = [];
+
+  constructor() {
+    super(ALL_TOKEN_TYPES, { maxLookahead: 2, recoveryEnabled: false });
+    this.performSelfAnalysis();
+  }
+
+  // ---- helpers (used only outside the recording phase) ----
+
+  private lit(tok: IToken): LiteralArg {
+    const { value } = decodeWord(tok.image);
+    const t = compileTemplate(value);
+    return {
+      kind: 'lit',
+      text: value,
+      template: typeof t === 'string' ? null : t,
+      file: this.fileName,
+      line: tok.startLine ?? 0,
+      col: tok.startColumn ?? 0,
+    };
+  }
+
+  private pos(tok: IToken): { file: string; line: number; col: number } {
+    return { file: this.fileName, line: tok.startLine ?? 0, col: tok.startColumn ?? 0 };
+  }
+
+  private describe(tok: IToken): string {
+    if (tok.tokenType === EOF) return 'end of file';
+    if (tok.tokenType === ActionBody) return 'action text';
+    if (T.isKeywordType(tok.tokenType)) return `keyword \`${tok.image}\``;
+    return `word \`${decodeWord(tok.image).value}\``;
+  }
+
+  private record(e: unknown): void {
+    const err = e as { token?: IToken; message?: string; name?: string };
+    const tok = err.token ?? this.LA(1);
+    const expected = /Expecting (?:token of type )?--> (.+?) <--/.exec(err.message ?? '');
+    let message = `syntax error: unexpected ${this.describe(tok)}`;
+    if (expected && err.name === 'MismatchedTokenException') message += `, expected ${expected[1]}`;
+    this.diagnostics.push({
+      file: this.fileName,
+      line: tok.tokenType === EOF ? this.lastLine() : (tok.startLine ?? 0),
+      col: tok.tokenType === EOF ? this.lastCol() : (tok.startColumn ?? 0),
+      token: tok,
+      message,
+    });
+  }
+
+  private lastLine(): number {
+    const v = this.input;
+    const last = v[v.length - 1];
+    return last ? (last.endLine ?? 1) : 1;
+  }
+  private lastCol(): number {
+    const v = this.input;
+    const last = v[v.length - 1];
+    return last ? (last.endColumn ?? 0) + 1 : 1;
+  }
+
+  /** Skip the rest of a bad statement: through the next `;` at this depth, or up to a `}` closing the block. */
+  private skipStatement(): void {
+    let depth = 0;
+    for (;;) {
+      const t = this.LA(1).tokenType;
+      if (t === EOF) return;
+      if (t === T.LBrace) depth++;
+      else if (t === T.RBrace) {
+        if (depth === 0) return;
+        depth--;
+        if (depth === 0) {
+          this.SKIP_TOKEN();
+          return;
+        }
+      } else if (t === T.Semicolon && depth === 0) {
+        this.SKIP_TOKEN();
+        return;
+      }
+      this.SKIP_TOKEN();
+    }
+  }
+
+  // ---- grammar ----
+
+  /** A whole file. */
+  public program = this.RULE('program', (): Stmt[] => {
+    const body = this.SUBRULE(this.rules);
+    if (this.recover && !this.RECORDING_PHASE) {
+      // Stray closing braces (or `case`) at the top level: report and go on.
+      while (this.LA(1).tokenType !== EOF) {
+        this.record({ token: this.LA(1) });
+        this.SKIP_TOKEN();
+        body.push(...this.SUBRULE1(this.rules));
+      }
+    }
+    return body;
+  });
+
+  /** Statements up to `}`, `case` or the end; `local` scopes the rest. */
+  private rules = this.RULE('rules', (): Stmt[] => {
+    const out: Stmt[] = [];
+    const one = (): void => {
+      const s = this.OR([
+        { ALT: () => this.SUBRULE(this.localStmt) },
+        { ALT: () => this.SUBRULE(this.statement) },
+      ]);
+      this.ACTION(() => out.push(s));
+    };
+    this.MANY(() => {
+      if (this.recover && !this.RECORDING_PHASE) {
+        try {
+          one();
+        } catch (e) {
+          if (!(e instanceof Error) || !('token' in e)) throw e;
+          this.record(e);
+          this.skipStatement();
+        }
+      } else one();
+    });
+    return this.ACTION(() => foldLocals(out));
+  });
+
+  private localStmt = this.RULE('localStmt', (): Stmt => {
+    const kw = this.CONSUME(T.Local);
+    const names = this.SUBRULE(this.list, { ARGS: [false] });
+    let values: ListExpr | null = null;
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      values = this.SUBRULE1(this.list, { ARGS: [false] });
+    });
+    this.CONSUME(T.Semicolon);
+    return this.ACTION(() => ({ kind: 'local', names, values, body: [], ...this.pos(kw) }));
+  });
+
+  private statement = this.RULE('statement', (): Stmt => {
+    return this.OR([
+      { ALT: () => this.SUBRULE(this.blockStmt) },
+      { ALT: () => this.SUBRULE(this.includeStmt) },
+      { ALT: () => this.SUBRULE(this.jumpStmt) },
+      { ALT: () => this.SUBRULE(this.forStmt) },
+      { ALT: () => this.SUBRULE(this.switchStmt) },
+      { ALT: () => this.SUBRULE(this.ifStmt) },
+      { ALT: () => this.SUBRULE(this.whileStmt) },
+      { ALT: () => this.SUBRULE(this.ruleDef) },
+      { ALT: () => this.SUBRULE(this.onStmt) },
+      { ALT: () => this.SUBRULE(this.actionsDef) },
+      { ALT: () => this.SUBRULE(this.argStmt) },
+    ]);
+  });
+
+  private blockStmt = this.RULE('blockStmt', (): Stmt => {
+    const open = this.CONSUME(T.LBrace);
+    const body = this.SUBRULE(this.rules);
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({ kind: 'block', body, ...this.pos(open) }));
+  });
+
+  private includeStmt = this.RULE('includeStmt', (): Stmt => {
+    const kw = this.CONSUME(T.Include);
+    const list = this.SUBRULE(this.list, { ARGS: [false] });
+    this.CONSUME(T.Semicolon);
+    return this.ACTION(() => ({ kind: 'include', list, ...this.pos(kw) }));
+  });
+
+  private jumpStmt = this.RULE('jumpStmt', (): Stmt => {
+    const kw = this.OR([
+      { ALT: () => this.CONSUME(T.Break) },
+      { ALT: () => this.CONSUME(T.Continue) },
+      { ALT: () => this.CONSUME(T.Return) },
+    ]);
+    const list = this.SUBRULE(this.list, { ARGS: [false] });
+    this.CONSUME(T.Semicolon);
+    return this.ACTION(() => ({
+      kind: kw.image as 'break' | 'continue' | 'return',
+      list,
+      ...this.pos(kw),
+    }));
+  });
+
+  private forStmt = this.RULE('forStmt', (): Stmt => {
+    const kw = this.CONSUME(T.For);
+    const v = this.CONSUME(T.Word);
+    this.CONSUME(T.In);
+    const list = this.SUBRULE(this.list, { ARGS: [false] });
+    this.CONSUME(T.LBrace);
+    const body = this.SUBRULE(this.rules);
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({
+      kind: 'for',
+      variable: decodeWord(v.image).value,
+      list,
+      body,
+      ...this.pos(kw),
+    }));
+  });
+
+  private switchStmt = this.RULE('switchStmt', (): Stmt => {
+    const kw = this.CONSUME(T.Switch);
+    const list = this.SUBRULE(this.list, { ARGS: [false] });
+    this.CONSUME(T.LBrace);
+    const cases: SwitchCase[] = [];
+    this.MANY(() => {
+      const c = this.CONSUME(T.Case);
+      const pat = this.CONSUME(T.Word);
+      this.CONSUME(T.Colon);
+      const body = this.SUBRULE(this.rules);
+      this.ACTION(() => cases.push({ pattern: decodeWord(pat.image).value, body, ...this.pos(c) }));
+    });
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({ kind: 'switch', list, cases, ...this.pos(kw) }));
+  });
+
+  private ifStmt = this.RULE('ifStmt', (): Stmt => {
+    const kw = this.CONSUME(T.If);
+    const cond = this.SUBRULE(this.expr);
+    this.CONSUME(T.LBrace);
+    const then = this.SUBRULE(this.rules);
+    this.CONSUME(T.RBrace);
+    let otherwise: Stmt | null = null;
+    this.OPTION(() => {
+      this.CONSUME(T.Else);
+      otherwise = this.SUBRULE(this.statement);
+    });
+    return this.ACTION(() => ({ kind: 'if', cond, then, otherwise, ...this.pos(kw) }));
+  });
+
+  private whileStmt = this.RULE('whileStmt', (): Stmt => {
+    const kw = this.CONSUME(T.While);
+    const cond = this.SUBRULE(this.expr);
+    this.CONSUME(T.LBrace);
+    const body = this.SUBRULE(this.rules);
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({ kind: 'while', cond, body, ...this.pos(kw) }));
+  });
+
+  private ruleDef = this.RULE('ruleDef', (): Stmt => {
+    const kw = this.CONSUME(T.Rule);
+    const name = this.CONSUME(T.Word);
+    const params: string[] = [];
+    // params: (ARG ':')* ARG?
+    this.MANY(() => {
+      const p = this.CONSUME1(T.Word);
+      this.CONSUME(T.Colon);
+      this.ACTION(() => params.push(decodeWord(p.image).value));
+    });
+    this.OPTION(() => {
+      const p = this.CONSUME2(T.Word);
+      this.ACTION(() => params.push(decodeWord(p.image).value));
+    });
+    this.CONSUME(T.LBrace);
+    const body = this.SUBRULE(this.rules);
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({
+      kind: 'ruleDef',
+      name: decodeWord(name.image).value,
+      params,
+      body,
+      ...this.pos(kw),
+    }));
+  });
+
+  private onStmt = this.RULE('onStmt', (): Stmt => {
+    const kw = this.CONSUME(T.On);
+    const target = this.SUBRULE(this.arg);
+    const stmt = this.SUBRULE(this.statement);
+    return this.ACTION(() => ({ kind: 'on', target, stmt, ...this.pos(kw) }));
+  });
+
+  private actionsDef = this.RULE('actionsDef', (): Stmt => {
+    const kw = this.CONSUME(T.Actions);
+    let flags = 0;
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            const f = this.OR1([
+              { ALT: () => this.CONSUME(T.Updated) },
+              { ALT: () => this.CONSUME(T.Together) },
+              { ALT: () => this.CONSUME(T.Ignore) },
+              { ALT: () => this.CONSUME(T.Quietly) },
+              { ALT: () => this.CONSUME(T.Piecemeal) },
+              { ALT: () => this.CONSUME(T.Existing) },
+            ]);
+            this.ACTION(() => (flags |= EFLAGS.get(f.tokenType)!));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Maxline);
+            const n = this.CONSUME(T.Word);
+            this.ACTION(() => (flags |= atoi(decodeWord(n.image).value) * ActionFlag.maxlineUnit));
+          },
+        },
+      ]);
+    });
+    const name = this.CONSUME1(T.Word);
+    let bind: ListExpr = [];
+    this.OPTION(() => {
+      this.CONSUME(T.Bind);
+      bind = this.SUBRULE(this.list, { ARGS: [false] });
+    });
+    this.CONSUME(T.LBrace);
+    let body = '';
+    this.OPTION1(() => {
+      body = this.CONSUME(ActionBody).image;
+    });
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => ({
+      kind: 'actionsDef',
+      name: decodeWord(name.image).value,
+      flags,
+      bind,
+      body,
+      ...this.pos(kw),
+    }));
+  });
+
+  /** Statements that start with a word or `[ ]`: assignments and rule invocations. */
+  private argStmt = this.RULE('argStmt', (): Stmt => {
+    const first = this.LA(1);
+    const head = this.SUBRULE(this.arg);
+    return this.OR([
+      {
+        ALT: () => {
+          const op = this.SUBRULE(this.assign);
+          const values = this.SUBRULE(this.list, { ARGS: [false] });
+          this.CONSUME(T.Semicolon);
+          return this.ACTION(
+            (): Stmt => ({ kind: 'set', names: head, op, values, ...this.pos(first) }),
+          );
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.On);
+          const targets = this.SUBRULE2(this.list, { ARGS: [false] });
+          const op = this.SUBRULE1(this.assign);
+          const values = this.SUBRULE3(this.list, { ARGS: [false] });
+          this.CONSUME2(T.Semicolon);
+          return this.ACTION(
+            (): Stmt => ({ kind: 'setOn', names: head, targets, op, values, ...this.pos(first) }),
+          );
+        },
+      },
+      {
+        ALT: () => {
+          const args = this.SUBRULE(this.lol, { ARGS: [true] });
+          this.CONSUME3(T.Semicolon);
+          return this.ACTION((): Stmt => ({ kind: 'invoke', rule: head, args, ...this.pos(first) }));
+        },
+        // A keyword here goes to the alternatives above (`on`, `default`) or is an error.
+        IGNORE_AMBIGUITIES: true,
+      },
+    ]);
+  });
+
+  /** `=`, `+=`, `?=`, or (after a normal-mode list) `default =`. */
+  private assign = this.RULE('assign', (): AssignOp => {
+    return this.OR([
+      { ALT: () => (this.CONSUME(T.Equals), 'set' as const) },
+      { ALT: () => (this.CONSUME(T.PlusEquals), 'append' as const) },
+      { ALT: () => (this.CONSUME(T.QuestionEquals), 'default' as const) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Default);
+          this.CONSUME1(T.Equals);
+          return 'default' as const;
+        },
+      },
+    ]);
+  });
+
+  /** Lists separated by `:`; `firstNormal` as for `list`. */
+  private lol = this.RULE('lol', (firstNormal: boolean): ListExpr[] => {
+    const lists: ListExpr[] = [];
+    const l = this.SUBRULE(this.list, { ARGS: [firstNormal] });
+    this.ACTION(() => lists.push(l));
+    this.MANY(() => {
+      this.CONSUME(T.Colon);
+      const m = this.SUBRULE1(this.list, { ARGS: [false] });
+      this.ACTION(() => lists.push(m));
+    });
+    return lists;
+  });
+
+  /**
+   * Zero or more list elements. In punctuation mode alphabetic keywords are
+   * words; `firstNormal` reads the first element in normal mode; a bracket
+   * switches the rest of the list to normal mode.
+   */
+  private list = this.RULE('list', (firstNormal: boolean): Arg[] => {
+    const out: Arg[] = [];
+    let normal = firstNormal;
+    this.MANY({
+      GATE: () => {
+        const t = this.LA(1).tokenType;
+        return t === T.Word || t === T.LBracket || (!normal && isAlpha(t));
+      },
+      DEF: () => {
+        this.OR([
+          {
+            ALT: () => {
+              const tok = this.CONSUME(T.ArgTok);
+              this.ACTION(() => {
+                if (out.length === 0) normal = false;
+                out.push(this.lit(tok));
+              });
+            },
+          },
+          {
+            ALT: () => {
+              const b = this.SUBRULE(this.bracket);
+              this.ACTION(() => {
+                normal = true;
+                out.push(b);
+              });
+            },
+          },
+        ]);
+      },
+    });
+    return out;
+  });
+
+  /** One argument read in normal mode: a word or `[ ... ]`. */
+  private arg = this.RULE('arg', (): Arg => {
+    return this.OR([
+      {
+        ALT: () => {
+          const tok = this.CONSUME(T.Word);
+          return this.ACTION(() => this.lit(tok));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.bracket) },
+    ]);
+  });
+
+  private bracket = this.RULE('bracket', (): Arg => {
+    const open = this.CONSUME(T.LBracket);
+    const func = this.SUBRULE(this.func);
+    this.CONSUME(T.RBracket);
+    return this.ACTION((): Arg => ({ kind: 'call', func, ...this.pos(open) }));
+  });
+
+  private func = this.RULE('func', (): Func => {
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.On);
+          const target = this.SUBRULE(this.arg);
+          return this.OR1([
+            {
+              ALT: () => {
+                this.CONSUME(T.Return);
+                const list = this.SUBRULE(this.list, { ARGS: [false] });
+                return this.ACTION((): Func => ({ kind: 'onReturn', target, list }));
+              },
+            },
+            {
+              ALT: () => {
+                const rule = this.SUBRULE1(this.arg);
+                const args = this.SUBRULE(this.lol, { ARGS: [false] });
+                return this.ACTION((): Func => ({ kind: 'onInvoke', target, rule, args }));
+              },
+            },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          const rule = this.SUBRULE2(this.arg);
+          const args = this.SUBRULE1(this.lol, { ARGS: [false] });
+          return this.ACTION((): Func => ({ kind: 'invoke', rule, args }));
+        },
+      },
+    ]);
+  });
+
+  // ---- conditions, loosest to tightest: || |, && &, = !=, < <= > >=, ! ----
+
+  private expr = this.RULE('expr', (): Cond => {
+    let left = this.SUBRULE(this.andExpr);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.BarBar) }, { ALT: () => this.CONSUME(T.Bar) }]);
+      const right = this.SUBRULE1(this.andExpr);
+      this.ACTION(() => (left = { kind: 'or', left, right }));
+    });
+    return left;
+  });
+
+  private andExpr = this.RULE('andExpr', (): Cond => {
+    let left = this.SUBRULE(this.eqExpr);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.AmperAmper) }, { ALT: () => this.CONSUME(T.Amper) }]);
+      const right = this.SUBRULE1(this.eqExpr);
+      this.ACTION(() => (left = { kind: 'and', left, right }));
+    });
+    return left;
+  });
+
+  private eqExpr = this.RULE('eqExpr', (): Cond => {
+    let left = this.SUBRULE(this.relExpr);
+    this.MANY(() => {
+      const op = this.OR([
+        { ALT: () => (this.CONSUME(T.Equals), 'eq' as const) },
+        { ALT: () => (this.CONSUME(T.BangEquals), 'ne' as const) },
+      ]);
+      const right = this.SUBRULE1(this.relExpr);
+      this.ACTION(() => (left = { kind: op, left, right }));
+    });
+    return left;
+  });
+
+  private relExpr = this.RULE('relExpr', (): Cond => {
+    let left = this.SUBRULE(this.unary);
+    this.MANY(() => {
+      const op = this.OR([
+        { ALT: () => (this.CONSUME(T.Less), 'lt' as const) },
+        { ALT: () => (this.CONSUME(T.LessEquals), 'le' as const) },
+        { ALT: () => (this.CONSUME(T.Greater), 'gt' as const) },
+        { ALT: () => (this.CONSUME(T.GreaterEquals), 'ge' as const) },
+      ]);
+      const right = this.SUBRULE1(this.unary);
+      this.ACTION(() => (left = { kind: op, left, right }));
+    });
+    return left;
+  });
+
+  private unary = this.RULE('unary', (): Cond => {
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Bang);
+          const operand = this.SUBRULE(this.unary);
+          return this.ACTION((): Cond => ({ kind: 'not', operand }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          const e = this.SUBRULE(this.expr);
+          this.CONSUME(T.RParen);
+          return e;
+        },
+      },
+      {
+        ALT: () => {
+          const a = this.SUBRULE(this.arg);
+          let right: ListExpr | null = null;
+          this.OPTION(() => {
+            this.CONSUME(T.In);
+            right = this.SUBRULE(this.list, { ARGS: [false] });
+          });
+          return this.ACTION(
+            (): Cond => (right === null ? { kind: 'exists', arg: a } : { kind: 'in', left: a, right }),
+          );
+        },
+      },
+    ]);
+  });
+}
+
+/** `local` statements take the rest of their block as their body. */
+function foldLocals(stmts: Stmt[]): Stmt[] {
+  for (let i = stmts.length - 1; i >= 0; i--) {
+    const s = stmts[i]!;
+    if (s.kind === 'local' && i < stmts.length - 1) {
+      stmts[i] = { ...s, body: stmts.slice(i + 1) };
+      stmts.length = i + 1;
+    }
+  }
+  return stmts;
+}
+
+let parserInstance: JamParser | undefined;
+/** The shared parser (building one costs a grammar analysis). */
+export function jamParser(): JamParser {
+  parserInstance ??= new JamParser();
+  return parserInstance;
+}
