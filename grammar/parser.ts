@@ -80,7 +80,8 @@ export class JamParser extends EmbeddedActionsParser {
   diagnostics: SyntaxDiagnostic[] = [];
 
   constructor() {
-    super(ALL_TOKEN_TYPES, { maxLookahead: 2, recoveryEnabled: false });
+    // One token of lookahead, as yacc: errors are found at the same token.
+    super(ALL_TOKEN_TYPES, { maxLookahead: 1, recoveryEnabled: false });
     this.performSelfAnalysis();
   }
 
@@ -115,7 +116,7 @@ export class JamParser extends EmbeddedActionsParser {
     const tok = err.token ?? this.LA(1);
     const expected = /Expecting (?:token of type )?--> (.+?) <--/.exec(err.message ?? '');
     let message = `syntax error: unexpected ${this.describe(tok)}`;
-    if (expected && err.name === 'MismatchedTokenException') message += `, expected ${expected[1]}`;
+    if (expected && err.name === 'MismatchedTokenException') message += `, expected ${expected[1]!.replace(/'/g, '`')}`;
     this.diagnostics.push({
       file: this.fileName,
       line: tok.tokenType === EOF ? this.lastLine() : (tok.startLine ?? 0),
@@ -126,14 +127,12 @@ export class JamParser extends EmbeddedActionsParser {
   }
 
   private lastLine(): number {
-    const v = this.input;
-    const last = v[v.length - 1];
-    return last ? (last.endLine ?? 1) : 1;
+    const last = this.input[this.input.length - 1];
+    return last ? (last.endLine ?? last.startLine ?? 1) : 1;
   }
   private lastCol(): number {
-    const v = this.input;
-    const last = v[v.length - 1];
-    return last ? (last.endColumn ?? 0) + 1 : 1;
+    const last = this.input[this.input.length - 1];
+    return last ? (last.endColumn ?? last.startColumn ?? 0) + 1 : 1;
   }
 
   /** Skip the rest of a bad statement: through the next `;` at this depth, or up to a `}` closing the block. */
@@ -315,15 +314,23 @@ export class JamParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.Rule);
     const name = this.CONSUME(T.Word);
     const params: string[] = [];
-    // params: (ARG ':')* ARG?
-    this.MANY(() => {
-      const p = this.CONSUME1(T.Word);
-      this.CONSUME(T.Colon);
-      this.ACTION(() => params.push(decodeWord(p.image).value));
-    });
+    // params: ARG (':' ARG?)* where every ':' follows an ARG.
     this.OPTION(() => {
-      const p = this.CONSUME2(T.Word);
+      const p = this.CONSUME1(T.Word);
       this.ACTION(() => params.push(decodeWord(p.image).value));
+      let afterWord = true;
+      this.MANY({
+        GATE: () => afterWord,
+        DEF: () => {
+          this.CONSUME(T.Colon);
+          afterWord = false;
+          this.OPTION1(() => {
+            const q = this.CONSUME2(T.Word);
+            afterWord = true;
+            this.ACTION(() => params.push(decodeWord(q.image).value));
+          });
+        },
+      });
     });
     this.CONSUME(T.LBrace);
     const body = this.SUBRULE(this.rules);

@@ -136,14 +136,14 @@ export async function jamCommand(rawArgv: string[]): Promise<number> {
     causes: debug[14]!,
   };
 
+  // Like jam, catch interrupts only while commands may run; before that the
+  // default action (ending the process) applies, even in a busy loop.
   let interrupt: (() => boolean) | null = null;
-  const onSignal = (): void => {
+  const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupt && interrupt()) return;
     renderer.io.flush();
-    process.exit(130);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 
   const jobsArg = first('j');
   const status = await runJam(
@@ -160,10 +160,16 @@ export async function jamCommand(rawArgv: string[]): Promise<number> {
       debug: flags,
       commandFile: first('o') ?? null,
       environment: Object.entries(process.env).map(([k, v]) => toBytes(`${k}=${v ?? ''}`)),
-      onInterruptible: (fn) => (interrupt = fn),
+      onInterruptible: (fn) => {
+        interrupt = fn;
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      },
     },
     renderer,
   );
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   renderer.io.flush();
   return status;
 }

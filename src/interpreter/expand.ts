@@ -12,6 +12,14 @@ import { atoi } from '../../grammar/parser.js';
 import { buildPath, parsePath, type PathName } from './pathname.js';
 import { EMPTY, type List } from './variables.js';
 
+/** Thrown when one expansion would produce more than the configured number of elements. */
+export class ExpansionTooLarge extends Error {}
+let expansionLimit = Infinity;
+/** Bound the size of a single expansion (a guard for untrusted input). */
+export function setExpansionLimit(n: number): void {
+  expansionLimit = n;
+}
+
 /** Reads a variable's value. */
 export type VariableLookup = (name: string) => List;
 
@@ -235,6 +243,7 @@ function expandRef(t: TemplateRef, args: readonly List[], get: VariableLookup, o
       }
       if (remainder === null) out.push(acc + s);
       else for (const rem of remainder) out.push(acc + s + rem);
+      if (out.length > expansionLimit || acc.length > expansionLimit) throw new ExpansionTooLarge();
     }
   }
 }

@@ -19,7 +19,7 @@ import type { Disk } from '../graph/disk.js';
 import { type Action, type Target, TargetTable } from '../graph/target.js';
 import type { Timestamps } from '../graph/timestamps.js';
 import { installBuiltins } from './builtins.js';
-import { expand, expandInto } from './expand.js';
+import { expand, expandInto, ExpansionTooLarge, setExpansionLimit } from './expand.js';
 import { globMatch } from './glob.js';
 import { type CallSite, type Rule, RuleTable } from './rules.js';
 import { addSetting, copySettings, EMPTY, type List, type Settings, Variables } from './variables.js';
@@ -60,6 +60,8 @@ export interface InterpreterOptions {
   readonly maxDepth?: number;
   /** Most statements to execute in the whole run (default: no limit). */
   readonly maxSteps?: number;
+  /** Longest list or string a statement may produce (default: no limit). */
+  readonly maxValueSize?: number;
 }
 
 /** One file being read (jam's include stack entry). */
@@ -100,6 +102,7 @@ export class Interpreter {
   private readonly maxDepth: number;
   private steps = 0;
   private readonly maxSteps: number;
+  private readonly maxValueSize: number;
   /** The statement being run, for messages. */
   private current: SourcePos | null = null;
   private readonly get = (name: string): List => this.vars.get(name);
@@ -112,6 +115,8 @@ export class Interpreter {
     this.mode = opts.mode ?? 'jam';
     this.maxDepth = opts.maxDepth ?? 4000;
     this.maxSteps = opts.maxSteps ?? Infinity;
+    this.maxValueSize = opts.maxValueSize ?? Infinity;
+    setExpansionLimit(this.maxValueSize);
     installBuiltins(this);
   }
 
@@ -293,6 +298,23 @@ export class Interpreter {
       throw new JamLimitError('too many statements executed (loop guard)', s);
     }
     this.current = s;
+    let result: List;
+    try {
+      result = this.execStatement(s, lol, jmp);
+    } catch (e) {
+      if (e instanceof ExpansionTooLarge) throw new JamLimitError('expansion too large (size guard)', s);
+      throw e;
+    }
+    if (this.maxValueSize !== Infinity) this.checkSize(result, s);
+    return result;
+  }
+
+  private checkSize(l: List, at: SourcePos): void {
+    if (l.length > this.maxValueSize) throw new JamLimitError('list too long (size guard)', at);
+    for (const v of l) if (v.length > this.maxValueSize) throw new JamLimitError('string too long (size guard)', at);
+  }
+
+  private execStatement(s: Stmt, lol: readonly List[], jmp: Jump): List {
     switch (s.kind) {
       case 'block':
         return this.runStatements(s.body, lol, jmp);
@@ -369,7 +391,10 @@ export class Interpreter {
       case 'set': {
         const nt = this.evalArg(s.names, lol);
         const ns = this.evalList(s.values, lol);
-        for (const name of nt) this.vars.set(name, ns, s.op);
+        for (const name of nt) {
+          this.vars.set(name, ns, s.op);
+          if (this.maxValueSize !== Infinity) this.checkSize(this.vars.get(name), s);
+        }
         return ns;
       }
       case 'setOn': {
@@ -626,8 +651,11 @@ export function parseSpell(path: string, text: string): { body: Stmt[]; diagnost
     if (!(e instanceof RangeError)) throw e;
     diagnostics.push({ file: path, line: 1, col: 1, token: tokens[0]!, message: 'nesting too deep' });
   }
-  diagnostics.unshift(...parser.diagnostics);
-  if (!parser.diagnostics.length && parser.errors.length) {
+  // After a lexical error the input was cut short: the parser's complaint
+  // about the early end says nothing new.
+  const lexical = diagnostics.length > 0;
+  diagnostics.unshift(...parser.diagnostics.filter((d) => !(lexical && d.token.tokenType.name === 'EOF')));
+  if (!lexical && !parser.diagnostics.length && parser.errors.length) {
     // An error the parser could not recover from inside a rule.
     const e = parser.errors[0]!;
     diagnostics.unshift({

@@ -2,7 +2,7 @@
  * Renders engine events exactly as jam 2.6.1 prints them.
  */
 import type { JamEvent, JamReporter } from '../events.js';
-import { StdioBuffer } from './stdio.js';
+import { StdioBuffer, type TextSink } from './stdio.js';
 
 function spaces(n: number): string {
   return ' '.repeat(n > 16 ? 16 : n);
@@ -22,7 +22,7 @@ export function ctime(seconds: number): string {
 }
 
 export class JamRenderer implements JamReporter {
-  constructor(readonly io: StdioBuffer = new StdioBuffer()) {}
+  constructor(readonly io: TextSink = new StdioBuffer()) {}
 
   emit(e: JamEvent): void {
     const io = this.io;
@@ -34,7 +34,8 @@ export class JamRenderer implements JamReporter {
         io.out(`warning: unknown rule ${e.name}\n`);
         break;
       case 'fileError':
-        io.err(`${e.path}: ${e.reason}\n`);
+        // perror() prints just the reason for an empty name.
+        io.err(e.path === '' ? `${e.reason}\n` : `${e.path}: ${e.reason}\n`);
         break;
       case 'syntaxError':
         io.out(e.jamText + '\n');

@@ -8,7 +8,30 @@ import fs from 'node:fs';
 
 const BLOCK = 4096;
 
-export class StdioBuffer {
+/** Where rendered text goes. */
+export interface TextSink {
+  out(text: string): void;
+  err(text: string): void;
+  raw(data: Buffer): void;
+  flush(): void;
+}
+
+/** Collects output in memory (tests, --json wrappers). */
+export class MemorySink implements TextSink {
+  text = '';
+  out(text: string): void {
+    this.text += text;
+  }
+  err(text: string): void {
+    this.text += text;
+  }
+  raw(data: Buffer): void {
+    this.text += data.toString('latin1');
+  }
+  flush(): void {}
+}
+
+export class StdioBuffer implements TextSink {
   private buf = '';
   private readonly lineBuffered: boolean;
 
