@@ -34,6 +34,9 @@ export class CommandRunner {
         stripFinalNewline: false,
         extendEnv: true,
         windowsHide: true,
+        // Each command gets its own process group, so an interrupt reaches
+        // the whole command (a shell and what it runs), as Ctrl-C does.
+        detached: true,
       });
       this.running.add(child);
       try {
@@ -49,12 +52,34 @@ export class CommandRunner {
     }) as Promise<CommandResult>;
   }
 
-  /** Ask every running command to stop. */
-  interrupt(signal: NodeJS.Signals = 'SIGINT'): void {
-    for (const c of this.running) c.kill(signal);
+  /**
+   * Stop every running command: its whole process group gets `signal`, and
+   * SIGKILL after `graceMs` if it is still running.
+   */
+  interrupt(signal: NodeJS.Signals = 'SIGINT', graceMs = 3000): void {
+    for (const c of this.running) {
+      const pid = c.pid;
+      if (pid === undefined) continue;
+      killGroup(pid, signal);
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+      timer.unref();
+      c.finally(() => clearTimeout(timer)).catch(() => undefined);
+    }
   }
 
   get active(): number {
     return this.running.size;
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
   }
 }

@@ -1,0 +1,111 @@
+/**
+ * What the corpus cannot show: real parallelism, failures under -j, and
+ * interruption.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runJux, startJux, tempDir, writeFiles } from '../helpers/run.js';
+
+describe('jux jam -j', () => {
+  it('runs two commands at the same time', async () => {
+    const dir = tempDir();
+    // Each command writes its marker, then waits for the other's: they can
+    // only both finish if they run at once.
+    writeFiles(dir, {
+      Jamfile: `
+actions Meet { touch $(<).mark ; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 ; do [ -f $(OTHER).mark ] && break ; sleep 0.1 ; done ; [ -f $(OTHER).mark ] && touch $(<) }
+OTHER on a = b ; OTHER on b = a ;
+Meet a ; Meet b ;
+Depends all : a b ;
+NotFile all ;
+`,
+    });
+    const r = await runJux(['jam', '-j2'], { cwd: dir });
+    expect(r.stdout).toContain('...updated 2 target(s)...');
+    expect(r.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'a'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'b'))).toBe(true);
+    // With one job the same build cannot finish.
+    const dir1 = tempDir();
+    writeFiles(dir1, { Jamfile: fs.readFileSync(path.join(dir, 'Jamfile'), 'utf8') });
+    const r1 = await runJux(['jam', '-j1'], { cwd: dir1 });
+    expect(r1.code).toBe(1);
+    expect(r1.stdout).toContain('...failed Meet a ...');
+  });
+
+  it('skips exactly the dependants of a failed action and builds the rest', async () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      Jamfile: `
+actions Make { sleep 0.1 ; echo made $(<) > $(<) }
+actions Fail { exit 3 }
+Depends all : top other chain ;
+Depends top : mid ; Depends mid : bad ;
+Depends chain : ok1 ; Depends ok1 : ok2 ;
+Fail bad ;
+for t in mid top other chain ok1 ok2 { Make $(t) ; }
+NotFile all ;
+`,
+    });
+    const r = await runJux(['jam', '-j2'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('...failed Fail bad ...');
+    expect(r.stdout).toContain('...skipped mid for lack of bad...');
+    expect(r.stdout).toContain('...skipped top for lack of mid...');
+    expect(r.stdout).toContain('...skipped 2 target(s)...');
+    expect(r.stdout).toContain('...updated 4 target(s)...');
+    for (const t of ['other', 'chain', 'ok1', 'ok2']) expect(fs.existsSync(path.join(dir, t))).toBe(true);
+    for (const t of ['top', 'mid', 'bad']) expect(fs.existsSync(path.join(dir, t))).toBe(false);
+  });
+
+  it('never interleaves the output of parallel commands', async () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      Jamfile: `
+actions Say { for i in 1 2 3 4 5 ; do echo $(<)-$i ; sleep 0.02 ; done }
+for t in a b c d { Say $(t) ; }
+Depends all : a b c d ; NotFile all a b c d ; Always a b c d ;
+`,
+    });
+    const r = await runJux(['jam', '-j4'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => /^[abcd]-\d$/.test(l));
+    // Each target's five lines are together.
+    for (let i = 0; i < lines.length; i += 5) {
+      const t = lines[i]![0];
+      expect(lines.slice(i, i + 5)).toEqual([1, 2, 3, 4, 5].map((n) => `${t}-${n}`));
+    }
+    expect(lines.length).toBe(20);
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`on ${signal} stops, removes the half-written target and exits non-zero`, async () => {
+      const dir = tempDir();
+      writeFiles(dir, {
+        Jamfile: `
+actions Slow { echo partial > $(<) ; touch started ; sleep 30 ; echo done >> $(<) }
+actions Later { echo later > $(<) }
+Slow big ; Later after ; Depends after : big ;
+Depends all : after ;
+NotFile all ;
+`,
+      });
+      const child = startJux(['jam'], { cwd: dir });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      const started = path.join(dir, 'started');
+      for (let i = 0; i < 200 && !fs.existsSync(started); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(fs.existsSync(started)).toBe(true);
+      const t0 = Date.now();
+      child.kill(signal);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(code).not.toBe(0);
+      expect(fs.existsSync(path.join(dir, 'big'))).toBe(false);
+      expect(fs.existsSync(path.join(dir, 'after'))).toBe(false);
+      expect(out).toContain('...interrupted');
+      expect(out).toContain('...removing big');
+    });
+  }
+});
