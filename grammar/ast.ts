@@ -30,7 +30,11 @@ export interface TemplateRef {
   readonly argIndex: number;
 }
 
-export interface LiteralArg extends Node {
+/**
+ * A literal word. Literals carry no position (the statement holding them
+ * does) and equal words share one object, which keeps large trees small.
+ */
+export interface LiteralArg {
   readonly kind: 'lit';
   /** The decoded word (quotes and escapes resolved). */
   readonly text: string;

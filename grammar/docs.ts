@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSyntaxDiagramsCode, type ISerializedGast } from 'chevrotain';
+import { createSyntaxDiagramsCode, type ISerializedGast } from './chevrotain.js';
 import { jamParser } from './parser.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -9,11 +9,11 @@
  * it is at the start of a statement, and treats the `{` that ends an
  * `actions` header (begun at a statement start) as the start of a body.
  */
-import { createToken, Lexer, type IToken } from 'chevrotain';
+import { createToken, Lexer, type IToken } from './chevrotain.js';
 import { Comment, KEYWORDS, WHITESPACE, WhiteSpace, Word } from './tokens.js';
 
 /** Per-tokenize state of the statement-start tracker. */
-interface Tracker {
+export interface Tracker {
   processed: number;
   stmtStart: boolean;
   pending: 'none' | 'actionsHeader' | 'onArg' | 'onBracket' | 'caseWord' | 'caseColon';
@@ -25,7 +25,7 @@ interface Tracker {
 
 let tracker: Tracker = newTracker();
 
-function newTracker(): Tracker {
+export function newTracker(): Tracker {
   return {
     processed: 0,
     stmtStart: true,
@@ -37,7 +37,7 @@ function newTracker(): Tracker {
   };
 }
 
-function track(t: Tracker, w: string): void {
+export function track(t: Tracker, w: string): void {
   switch (t.pending) {
     case 'actionsHeader':
       if (w === '{') {
@@ -134,7 +134,7 @@ export const ActionBody = createToken({
 let lexerInstance: Lexer | undefined;
 function lexer(): Lexer {
   lexerInstance ??= new Lexer([ActionBody, WhiteSpace, Comment, Word], {
-    positionTracking: 'full',
+    positionTracking: 'onlyStart',
     lineTerminatorsPattern: /\n/g,
     lineTerminatorCharacters: ['\n'],
     ensureOptimizations: true,

@@ -16,7 +16,7 @@
  * In jam mode the parser stops at the first error, as jam does; otherwise it
  * recovers at the next `;` so that one run reports every error in a file.
  */
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from './chevrotain.js';
 import type {
   Arg,
   AssignOp,
@@ -70,6 +70,9 @@ export function atoi(s: string): number {
   return m[1] === '-' ? -n : n;
 }
 
+/** Literal words by their source text, shared by every occurrence. */
+const LITERALS = new Map<string, LiteralArg>();
+
 function isAlpha(t: TokenType): boolean {
   return T.ALPHA_KEYWORDS.has(t);
 }
@@ -88,16 +91,15 @@ export class JamParser extends EmbeddedActionsParser {
   // ---- helpers (used only outside the recording phase) ----
 
   private lit(tok: IToken): LiteralArg {
-    const { value } = decodeWord(tok.image);
-    const t = compileTemplate(value);
-    return {
-      kind: 'lit',
-      text: value,
-      template: typeof t === 'string' ? null : t,
-      file: this.fileName,
-      line: tok.startLine ?? 0,
-      col: tok.startColumn ?? 0,
-    };
+    let a = LITERALS.get(tok.image);
+    if (a === undefined) {
+      const { value } = decodeWord(tok.image);
+      const t = compileTemplate(value);
+      a = { kind: 'lit', text: value, template: typeof t === 'string' ? null : t };
+      if (LITERALS.size >= 500_000) LITERALS.clear();
+      LITERALS.set(tok.image, a);
+    }
+    return a;
   }
 
   private pos(tok: IToken): { file: string; line: number; col: number } {
@@ -128,11 +130,16 @@ export class JamParser extends EmbeddedActionsParser {
 
   private lastLine(): number {
     const last = this.input[this.input.length - 1];
-    return last ? (last.endLine ?? last.startLine ?? 1) : 1;
+    if (!last) return 1;
+    let n = 0;
+    for (let i = last.image.indexOf('\n'); i >= 0; i = last.image.indexOf('\n', i + 1)) n++;
+    return (last.startLine ?? 1) + n;
   }
   private lastCol(): number {
     const last = this.input[this.input.length - 1];
-    return last ? (last.endColumn ?? last.startColumn ?? 0) + 1 : 1;
+    if (!last) return 1;
+    const nl = last.image.lastIndexOf('\n');
+    return nl >= 0 ? last.image.length - nl : (last.startColumn ?? 0) + last.image.length;
   }
 
   /** Skip the rest of a bad statement: through the next `;` at this depth, or up to a `}` closing the block. */
@@ -173,28 +180,42 @@ export class JamParser extends EmbeddedActionsParser {
     return body;
   });
 
-  /** Statements up to `}`, `case` or the end; `local` scopes the rest. */
-  private rules = this.RULE('rules', (): Stmt[] => {
-    const out: Stmt[] = [];
-    const one = (): void => {
-      const s = this.OR([
+  // Closures and alternative lists are built once, not per invocation:
+  // allocating them on every statement dominated parsing time on large
+  // inputs. State that a nested invocation could clobber lives on stacks.
+  private readonly stmtLists: Stmt[][] = [];
+  private oneStmtAlts?: { ALT: () => Stmt }[];
+  private readonly oneStmt = (): void => {
+    const s = this.OR(
+      (this.oneStmtAlts ??= [
         { ALT: () => this.SUBRULE(this.localStmt) },
         { ALT: () => this.SUBRULE(this.statement) },
-      ]);
-      this.ACTION(() => out.push(s));
-    };
-    this.MANY(() => {
-      if (this.recover && !this.RECORDING_PHASE) {
-        try {
-          one();
-        } catch (e) {
-          if (!(e instanceof Error) || !('token' in e)) throw e;
-          this.record(e);
-          this.skipStatement();
-        }
-      } else one();
-    });
-    return this.ACTION(() => foldLocals(out));
+      ]),
+    );
+    if (!this.RECORDING_PHASE) this.stmtLists[this.stmtLists.length - 1]!.push(s);
+  };
+  private readonly oneStmtRecovering = (): void => {
+    if (this.recover && !this.RECORDING_PHASE) {
+      try {
+        this.oneStmt();
+      } catch (e) {
+        if (!(e instanceof Error) || !('token' in e)) throw e;
+        this.record(e);
+        this.skipStatement();
+      }
+    } else this.oneStmt();
+  };
+
+  /** Statements up to `}`, `case` or the end; `local` scopes the rest. */
+  private rules = this.RULE('rules', (): Stmt[] => {
+    this.stmtLists.push([]);
+    let out: Stmt[];
+    try {
+      this.MANY(this.oneStmtRecovering);
+    } finally {
+      out = this.stmtLists.pop()!;
+    }
+    return this.RECORDING_PHASE ? out : foldLocals(out);
   });
 
   private localStmt = this.RULE('localStmt', (): Stmt => {
@@ -209,20 +230,23 @@ export class JamParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ kind: 'local', names, values, body: [], ...this.pos(kw) }));
   });
 
+  private statementAlts?: { ALT: () => Stmt }[];
   private statement = this.RULE('statement', (): Stmt => {
-    return this.OR([
-      { ALT: () => this.SUBRULE(this.blockStmt) },
-      { ALT: () => this.SUBRULE(this.includeStmt) },
-      { ALT: () => this.SUBRULE(this.jumpStmt) },
-      { ALT: () => this.SUBRULE(this.forStmt) },
-      { ALT: () => this.SUBRULE(this.switchStmt) },
-      { ALT: () => this.SUBRULE(this.ifStmt) },
-      { ALT: () => this.SUBRULE(this.whileStmt) },
-      { ALT: () => this.SUBRULE(this.ruleDef) },
-      { ALT: () => this.SUBRULE(this.onStmt) },
-      { ALT: () => this.SUBRULE(this.actionsDef) },
-      { ALT: () => this.SUBRULE(this.argStmt) },
-    ]);
+    return this.OR(
+      (this.statementAlts ??= [
+        { ALT: () => this.SUBRULE(this.blockStmt) },
+        { ALT: () => this.SUBRULE(this.includeStmt) },
+        { ALT: () => this.SUBRULE(this.jumpStmt) },
+        { ALT: () => this.SUBRULE(this.forStmt) },
+        { ALT: () => this.SUBRULE(this.switchStmt) },
+        { ALT: () => this.SUBRULE(this.ifStmt) },
+        { ALT: () => this.SUBRULE(this.whileStmt) },
+        { ALT: () => this.SUBRULE(this.ruleDef) },
+        { ALT: () => this.SUBRULE(this.onStmt) },
+        { ALT: () => this.SUBRULE(this.actionsDef) },
+        { ALT: () => this.SUBRULE(this.argStmt) },
+      ]),
+    );
   });
 
   private blockStmt = this.RULE('blockStmt', (): Stmt => {
@@ -404,69 +428,99 @@ export class JamParser extends EmbeddedActionsParser {
   private argStmt = this.RULE('argStmt', (): Stmt => {
     const first = this.LA(1);
     const head = this.SUBRULE(this.arg);
-    return this.OR([
-      {
-        ALT: () => {
-          const op = this.SUBRULE(this.assign);
-          const values = this.SUBRULE(this.list, { ARGS: [false] });
-          this.CONSUME(T.Semicolon);
-          return this.ACTION(
-            (): Stmt => ({ kind: 'set', names: head, op, values, ...this.pos(first) }),
-          );
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.On);
-          const targets = this.SUBRULE2(this.list, { ARGS: [false] });
-          const op = this.SUBRULE1(this.assign);
-          const values = this.SUBRULE3(this.list, { ARGS: [false] });
-          this.CONSUME2(T.Semicolon);
-          return this.ACTION(
-            (): Stmt => ({ kind: 'setOn', names: head, targets, op, values, ...this.pos(first) }),
-          );
-        },
-      },
-      {
-        ALT: () => {
-          const args = this.SUBRULE(this.lol, { ARGS: [true] });
-          this.CONSUME3(T.Semicolon);
-          return this.ACTION((): Stmt => ({ kind: 'invoke', rule: head, args, ...this.pos(first) }));
-        },
-        // A keyword here goes to the alternatives above (`on`, `default`) or is an error.
-        IGNORE_AMBIGUITIES: true,
-      },
-    ]);
+    const tail = this.SUBRULE(this.argStmtTail);
+    if (this.RECORDING_PHASE) return tail as unknown as Stmt;
+    const file = this.fileName;
+    const line = first.startLine ?? 0;
+    const col = first.startColumn ?? 0;
+    switch (tail.kind) {
+      case 'set':
+        return { kind: 'set', names: head, op: tail.op, values: tail.values, file, line, col };
+      case 'setOn':
+        return { kind: 'setOn', names: head, targets: tail.targets, op: tail.op, values: tail.values, file, line, col };
+      case 'invoke':
+        return { kind: 'invoke', rule: head, args: tail.args, file, line, col };
+    }
   });
 
+  private argStmtTailAlts?: { ALT: () => ArgStmtTail; IGNORE_AMBIGUITIES?: boolean }[];
+  /** What follows the first word of a statement. */
+  private argStmtTail = this.RULE('argStmtTail', (): ArgStmtTail => {
+    return this.OR(
+      (this.argStmtTailAlts ??= [
+        {
+          ALT: () => {
+            const op = this.SUBRULE(this.assign);
+            const values = this.SUBRULE(this.list, { ARGS: [false] });
+            this.CONSUME(T.Semicolon);
+            return { kind: 'set', op, values };
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.On);
+            const targets = this.SUBRULE2(this.list, { ARGS: [false] });
+            const op = this.SUBRULE1(this.assign);
+            const values = this.SUBRULE3(this.list, { ARGS: [false] });
+            this.CONSUME2(T.Semicolon);
+            return { kind: 'setOn', targets, op, values };
+          },
+        },
+        {
+          ALT: () => {
+            const args = this.SUBRULE(this.lol, { ARGS: [true] });
+            this.CONSUME3(T.Semicolon);
+            return { kind: 'invoke', args };
+          },
+          // A keyword here goes to the alternatives above (`on`, `default`) or is an error.
+          IGNORE_AMBIGUITIES: true,
+        },
+      ]),
+    );
+  });
+
+  private assignAlts?: { ALT: () => AssignOp }[];
   /** `=`, `+=`, `?=`, or (after a normal-mode list) `default =`. */
   private assign = this.RULE('assign', (): AssignOp => {
-    return this.OR([
-      { ALT: () => (this.CONSUME(T.Equals), 'set' as const) },
-      { ALT: () => (this.CONSUME(T.PlusEquals), 'append' as const) },
-      { ALT: () => (this.CONSUME(T.QuestionEquals), 'default' as const) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Default);
-          this.CONSUME1(T.Equals);
-          return 'default' as const;
+    return this.OR(
+      (this.assignAlts ??= [
+        { ALT: () => (this.CONSUME(T.Equals), 'set' as const) },
+        { ALT: () => (this.CONSUME(T.PlusEquals), 'append' as const) },
+        { ALT: () => (this.CONSUME(T.QuestionEquals), 'default' as const) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Default);
+            this.CONSUME1(T.Equals);
+            return 'default' as const;
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
+  private readonly lolStack: ListExpr[][] = [];
+  private readonly lolMore = (): void => {
+    this.CONSUME(T.Colon);
+    const m = this.SUBRULE1(this.list, { ARGS: [false] });
+    if (!this.RECORDING_PHASE) this.lolStack[this.lolStack.length - 1]!.push(m);
+  };
   /** Lists separated by `:`; `firstNormal` as for `list`. */
   private lol = this.RULE('lol', (firstNormal: boolean): ListExpr[] => {
-    const lists: ListExpr[] = [];
     const l = this.SUBRULE(this.list, { ARGS: [firstNormal] });
-    this.ACTION(() => lists.push(l));
-    this.MANY(() => {
-      this.CONSUME(T.Colon);
-      const m = this.SUBRULE1(this.list, { ARGS: [false] });
-      this.ACTION(() => lists.push(m));
-    });
+    this.lolStack.push([l]);
+    let lists: ListExpr[];
+    try {
+      this.MANY(this.lolMore);
+    } finally {
+      lists = this.lolStack.pop()!;
+    }
     return lists;
   });
+
+  /** The list being read: its elements and whether it reads in normal mode. */
+  private readonly listStack: { out: Arg[]; normal: boolean }[] = [];
+  private listAlts?: { ALT: () => void }[];
+  private listMany?: { GATE: () => boolean; DEF: () => void };
 
   /**
    * Zero or more list elements. In punctuation mode alphabetic keywords are
@@ -474,50 +528,61 @@ export class JamParser extends EmbeddedActionsParser {
    * switches the rest of the list to normal mode.
    */
   private list = this.RULE('list', (firstNormal: boolean): Arg[] => {
-    const out: Arg[] = [];
-    let normal = firstNormal;
-    this.MANY({
-      GATE: () => {
-        const t = this.LA(1).tokenType;
-        return t === T.Word || t === T.LBracket || (!normal && isAlpha(t));
-      },
-      DEF: () => {
-        this.OR([
-          {
-            ALT: () => {
-              const tok = this.CONSUME(T.ArgTok);
-              this.ACTION(() => {
-                if (out.length === 0) normal = false;
-                out.push(this.lit(tok));
-              });
-            },
+    const state = { out: [] as Arg[], normal: firstNormal };
+    this.listStack.push(state);
+    try {
+      this.MANY(
+        (this.listMany ??= {
+          GATE: () => {
+            const t = this.LA(1).tokenType;
+            return t === T.Word || t === T.LBracket || (!this.listStack[this.listStack.length - 1]!.normal && isAlpha(t));
           },
-          {
-            ALT: () => {
-              const b = this.SUBRULE(this.bracket);
-              this.ACTION(() => {
-                normal = true;
-                out.push(b);
-              });
-            },
+          DEF: () => {
+            this.OR(
+              (this.listAlts ??= [
+                {
+                  ALT: () => {
+                    const tok = this.CONSUME(T.ArgTok);
+                    if (this.RECORDING_PHASE) return;
+                    const st = this.listStack[this.listStack.length - 1]!;
+                    if (st.out.length === 0) st.normal = false;
+                    st.out.push(this.lit(tok));
+                  },
+                },
+                {
+                  ALT: () => {
+                    const b = this.SUBRULE(this.bracket);
+                    if (this.RECORDING_PHASE) return;
+                    const st = this.listStack[this.listStack.length - 1]!;
+                    st.normal = true;
+                    st.out.push(b);
+                  },
+                },
+              ]),
+            );
           },
-        ]);
-      },
-    });
-    return out;
+        }),
+      );
+    } finally {
+      this.listStack.pop();
+    }
+    return state.out;
   });
 
+  private argAlts?: { ALT: () => Arg }[];
   /** One argument read in normal mode: a word or `[ ... ]`. */
   private arg = this.RULE('arg', (): Arg => {
-    return this.OR([
-      {
-        ALT: () => {
-          const tok = this.CONSUME(T.Word);
-          return this.ACTION(() => this.lit(tok));
+    return this.OR(
+      (this.argAlts ??= [
+        {
+          ALT: () => {
+            const tok = this.CONSUME(T.Word);
+            return this.RECORDING_PHASE ? (tok as unknown as Arg) : this.lit(tok);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.bracket) },
-    ]);
+        { ALT: () => this.SUBRULE(this.bracket) },
+      ]),
+    );
   });
 
   private bracket = this.RULE('bracket', (): Arg => {
@@ -644,6 +709,11 @@ export class JamParser extends EmbeddedActionsParser {
     ]);
   });
 }
+
+type ArgStmtTail =
+  | { readonly kind: 'set'; readonly op: AssignOp; readonly values: ListExpr }
+  | { readonly kind: 'setOn'; readonly targets: ListExpr; readonly op: AssignOp; readonly values: ListExpr }
+  | { readonly kind: 'invoke'; readonly args: ListExpr[] };
 
 /** `local` statements take the rest of their block as their body. */
 function foldLocals(stmts: Stmt[]): Stmt[] {

@@ -8,7 +8,7 @@
  * a word its keyword type. Whether a keyword *acts* as one depends on where
  * the parser is (Jam's scanner modes) — see parser.ts.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from './chevrotain.js';
 
 /** Any word that may appear as a list element where Jam scans in "punctuation only" mode. */
 export const ArgTok = createToken({ name: 'ArgTok', pattern: Lexer.NA });
@@ -21,11 +21,31 @@ const WHITESPACE_CHARS = [' ', '\t', '\n', '\v', '\f', '\r'];
 
 export const WHITESPACE = WHITESPACE_CHARS;
 
+/**
+ * A matcher for Chevrotain's custom-pattern hook: a sticky regexp tested
+ * in place, with one reused result array. Chevrotain's own regexp path
+ * allocates a match array per token, which on large inputs costs more than
+ * the matching itself.
+ */
+function sticky(re: RegExp): { exec(text: string, offset: number): [string] | null } {
+  const y = new RegExp(re.source, 'y');
+  const result: [string] = [''];
+  return {
+    exec(text: string, offset: number): [string] | null {
+      y.lastIndex = offset;
+      if (!y.test(text)) return null;
+      result[0] = text.substring(offset, y.lastIndex);
+      return result;
+    },
+  };
+}
+
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',
-  pattern: /[ \t\n\v\f\r]+/,
+  pattern: sticky(/[ \t\n\v\f\r]+/),
   group: Lexer.SKIPPED,
   line_breaks: true,
+  start_chars_hint: WHITESPACE_CHARS,
 });
 
 /** A '#' that begins a token starts a comment running to the end of the line. */
@@ -38,7 +58,7 @@ export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group:
  */
 export const Word = createToken({
   name: 'Word',
-  pattern: /(?:[^ \t\n\v\f\r"\\]|\\[^]|\\(?![^])|"(?:[^"\\]|\\[^])*(?:"|(?![^])))+/,
+  pattern: sticky(/(?:[^ \t\n\v\f\r"\\]|\\[^]|\\(?![^])|"(?:[^"\\]|\\[^])*(?:"|(?![^])))+/),
   line_breaks: true,
   categories: [ArgTok],
   // Every byte except blanks and '#' (a word can never start a comment).

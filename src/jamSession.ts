@@ -139,7 +139,11 @@ export async function runJam(opts: JamRunOptions, reporter: JamReporter): Promis
       make1.interrupt();
       return true;
     });
-    if (await make1.run(root)) status = 1;
+    try {
+      if (await make1.run(root)) status = 1;
+    } finally {
+      runner.close();
+    }
     return status;
   } catch (e) {
     if (e instanceof JamExit) return e.status;

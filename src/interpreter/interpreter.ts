@@ -10,6 +10,7 @@
  */
 import type { IToken } from 'chevrotain';
 import type { Arg, Cond, Func, ListExpr, Stmt } from '../../grammar/ast.js';
+import { chunkEnds } from '../../grammar/chunks.js';
 import { ActionBody, decodeWord, tokenize } from '../../grammar/lexer.js';
 import { jamParser, type SyntaxDiagnostic } from '../../grammar/parser.js';
 import { isKeywordType } from '../../grammar/tokens.js';
@@ -64,15 +65,18 @@ export interface InterpreterOptions {
   readonly maxValueSize?: number;
 }
 
-/** One file being read (jam's include stack entry). */
+/** One file being read (jam's include stack entry): its text and where reading resumes. */
 interface Frame {
   readonly path: string;
-  readonly tokens: IToken[];
+  readonly text: string;
+  /** Offset where the scanner resumes (after a syntax error, past the bad token). */
   pos: number;
-  /** Index of a token the scanner cannot read (unmatched quote or braces), or -1. */
-  readonly badIndex: number;
-  readonly badMessage: string;
+  /** Line number at `pos`. */
+  line: number;
 }
+
+/** Files larger than this are lexed and parsed in pieces of whole statements. */
+const CHUNK = 256 * 1024;
 
 const ERRNO_TEXT: Record<string, string> = {
   ENOENT: 'No such file or directory',
@@ -143,31 +147,12 @@ export class Interpreter {
       if (body !== null) this.runStatements(body, [], { v: JMP_NONE });
       return;
     }
-    this.frames.push(this.makeFrame(path, text));
+    this.frames.push({ path, text, pos: 0, line: 1 });
     for (;;) {
       const stmts = this.yyparse();
       if (stmts === null) break;
       this.runStatements(stmts, [], { v: JMP_NONE });
     }
-  }
-
-  private makeFrame(path: string, text: string): Frame {
-    const lex = tokenize(text);
-    let badIndex = -1;
-    let badMessage = '';
-    for (let i = 0; i < lex.tokens.length && badIndex < 0; i++) {
-      const t = lex.tokens[i]!;
-      if (t.tokenType === ActionBody) {
-        if (lex.unterminatedBodies.has(t.startOffset)) {
-          badIndex = i;
-          badMessage = 'unmatched {} in action block';
-        }
-      } else if (t.image.indexOf('"') >= 0 && decodeWord(t.image).unterminatedQuote) {
-        badIndex = i;
-        badMessage = 'unmatched " in string';
-      }
-    }
-    return { path, tokens: lex.tokens, pos: 0, badIndex, badMessage };
   }
 
   private pushFrame(path: string): void {
@@ -180,67 +165,97 @@ export class Interpreter {
         this.reporter.emit({ type: 'fileError', path, reason: ERRNO_TEXT[code] ?? (e as Error).message });
       }
     }
-    this.frames.push(this.makeFrame(path, text));
+    this.frames.push({ path, text, pos: 0, line: 1 });
   }
 
-  /** Parse the rest of the top frame, as one call of jam's yyparse(). */
+  /**
+   * Parse the rest of the top frame, as one call of jam's yyparse(): the
+   * whole rest of the file, or nothing if there is a syntax error (then
+   * reading resumes after the bad token).
+   */
   private yyparse(): Stmt[] | null {
     const f = this.frames[this.frames.length - 1];
     if (f === undefined) return null;
-    const end = f.badIndex >= 0 ? f.badIndex : f.tokens.length;
-    const input = f.pos === 0 && end === f.tokens.length ? f.tokens : f.tokens.slice(f.pos, end);
     const parser = jamParser();
-    parser.input = input;
-    parser.fileName = f.path;
-    parser.recover = false;
-    let stmts: Stmt[] | undefined;
-    let overflow = false;
-    try {
-      stmts = parser.program();
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      overflow = true;
+    const all: Stmt[] = [];
+    let start = f.pos;
+    let line = f.line;
+    for (const end of chunkEnds(f.text, f.pos, CHUNK)) {
+      const piece = start === 0 && end === f.text.length ? f.text : f.text.slice(start, end);
+      const lex = tokenize(piece);
+      let tokens = lex.tokens;
+      for (const t of tokens) {
+        t.startLine = (t.startLine ?? 1) + line - 1;
+        t.startOffset += start;
+      }
+      // A word the scanner cannot finish (unmatched quote or action braces)
+      // runs to the end of the file: jam reports it and sees the end there.
+      let bad: { index: number; message: string } | null = null;
+      for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i]!;
+        if (t.tokenType === ActionBody) {
+          if (lex.unterminatedBodies.has(t.startOffset - start)) bad = { index: i, message: 'unmatched {} in action block' };
+        } else if (t.image.indexOf('"') >= 0 && decodeWord(t.image).unterminatedQuote) {
+          bad = { index: i, message: 'unmatched " in string' };
+        }
+        if (bad) break;
+      }
+      if (bad) tokens = tokens.slice(0, bad.index);
+      parser.input = tokens;
+      parser.fileName = f.path;
+      parser.recover = false;
+      let stmts: Stmt[] | undefined;
+      try {
+        stmts = parser.program();
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        parser.input = [];
+        this.frames.pop();
+        this.anyErrors = true;
+        this.reporter.emit({ type: 'limitExceeded', message: `${f.path}: nesting too deep`, at: null });
+        return null;
+      }
+      const err = parser.errors[0];
+      parser.input = [];
+      if (err !== undefined) {
+        this.anyErrors = true;
+        const tok = err.token;
+        if (tok.tokenType.name === 'EOF') {
+          if (bad) this.badTokenError(lex.tokens[bad.index - 1] ?? this.lastToken, bad.message);
+          this.frames.pop();
+          this.reporter.emit({ type: 'syntaxError', jamText: `${this.prefix()}syntax error at EOF`, diagnostic: null });
+        } else {
+          f.pos = tok.startOffset + tok.image.length;
+          f.line = (tok.startLine ?? 1) + countNewlines(tok.image);
+          this.lastToken = tok;
+          this.reporter.emit({
+            type: 'syntaxError',
+            jamText: `${f.path}: line ${tok.startLine}: syntax error at ${symdump(tok)}`,
+            diagnostic: null,
+          });
+        }
+        return null;
+      }
+      if (tokens.length) this.lastToken = tokens[tokens.length - 1]!;
+      if (stmts) for (const st of stmts) all.push(st);
+      if (bad) {
+        this.badTokenError(lex.tokens[bad.index - 1] ?? this.lastToken, bad.message);
+        break;
+      }
+      line += countNewlines(piece);
+      start = end;
     }
-    const err = parser.errors[0];
-    if (overflow) {
-      this.frames.pop();
-      this.anyErrors = true;
-      this.reporter.emit({ type: 'limitExceeded', message: `${f.path}: nesting too deep`, at: null });
-      return null;
-    }
-    if (err === undefined) {
-      if (input.length) this.lastToken = input[input.length - 1]!;
-      if (f.badIndex >= 0) this.badTokenError(f);
-      this.frames.pop();
-      return stmts && stmts.length ? stmts : null;
-    }
-    this.anyErrors = true;
-    const tok = err.token;
-    const idx = tok.tokenType.name === 'EOF' ? -1 : input.indexOf(tok);
-    if (idx < 0) {
-      if (f.badIndex >= 0) this.badTokenError(f);
-      this.frames.pop();
-      this.reporter.emit({ type: 'syntaxError', jamText: `${this.prefix()}syntax error at EOF`, diagnostic: null });
-    } else {
-      f.pos += idx + 1;
-      this.lastToken = tok;
-      this.reporter.emit({
-        type: 'syntaxError',
-        jamText: `${f.path}: line ${tok.startLine}: syntax error at ${symdump(tok)}`,
-        diagnostic: null,
-      });
-    }
-    return null;
+    this.frames.pop();
+    return all.length ? all : null;
   }
 
-  private badTokenError(f: Frame): void {
+  private badTokenError(prev: IToken | null, message: string): void {
     this.anyErrors = true;
-    const prev = f.badIndex > 0 ? f.tokens[f.badIndex - 1]! : this.lastToken;
     // The scanner read to the end of the file, so jam has already left it.
     const saved = this.frames.pop();
     this.reporter.emit({
       type: 'syntaxError',
-      jamText: `${this.prefix()}${f.badMessage} at ${prev ? symdump(prev) : 'EOF'}`,
+      jamText: `${this.prefix()}${message} at ${prev ? symdump(prev) : 'EOF'}`,
       diagnostic: null,
     });
     if (saved) this.frames.push(saved);
@@ -249,9 +264,7 @@ export class Interpreter {
   /** "FILE: line N: " for the file the scanner is in, if any. */
   private prefix(): string {
     const f = this.frames[this.frames.length - 1];
-    if (f === undefined) return '';
-    const t = f.tokens[f.pos - 1];
-    return `${f.path}: line ${t?.startLine ?? 0}: `;
+    return f === undefined ? '' : `${f.path}: line ${f.line}: `;
   }
 
   // ---------------------------------------------------------- spell mode
@@ -596,6 +609,12 @@ export class Interpreter {
   }
 }
 
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /** Element-wise string comparison; a missing element counts as "" (jam's lcmp). */
 export function compareLists(a: List, b: List): number {
   const n = Math.max(a.length, b.length);
@@ -654,6 +673,7 @@ export function parseSpell(path: string, text: string): { body: Stmt[]; diagnost
   // After a lexical error the input was cut short: the parser's complaint
   // about the early end says nothing new.
   const lexical = diagnostics.length > 0;
+  parser.input = [];
   diagnostics.unshift(...parser.diagnostics.filter((d) => !(lexical && d.token.tokenType.name === 'EOF')));
   if (!lexical && !parser.diagnostics.length && parser.errors.length) {
     // An error the parser could not recover from inside a rule.

@@ -5,6 +5,7 @@
  * `jux jam` reproduces it. Text is a byte string (latin1).
  */
 import fs from 'node:fs';
+import tty from 'node:tty';
 
 const BLOCK = 4096;
 
@@ -93,9 +94,5 @@ function writeAll(fd: number, data: Buffer): void {
 }
 
 function isTTY(fd: number): boolean {
-  try {
-    return fs.fstatSync(fd).isCharacterDevice();
-  } catch {
-    return false;
-  }
+  return tty.isatty(fd);
 }

@@ -3,9 +3,17 @@
  * the concurrency limit. With one job the command inherits the terminal
  * (as jam's does); with several, each command's output is captured and
  * handed back whole, so outputs never interleave.
+ *
+ * execa and p-queue are loaded on first use: a run that starts no command
+ * (jam -n, jux plan) does not pay for loading them.
+ *
+ * Plain `/bin/sh -c TEXT` commands go through shell workers (see
+ * shellWorkers.ts), which start them far faster than Node can; anything
+ * else (a JAMSHELL) is started by execa directly.
  */
-import { execa, type ResultPromise } from 'execa';
-import PQueue from 'p-queue';
+import type { ResultPromise } from 'execa';
+import type PQueue from 'p-queue';
+import { ShellWorkers } from './shellWorkers.js';
 
 export interface CommandResult {
   /** Exit code, or null when killed by a signal. */
@@ -13,17 +21,34 @@ export interface CommandResult {
   readonly output: Buffer | null;
 }
 
-export class CommandRunner {
-  private readonly queue: PQueue;
-  private readonly running = new Set<ResultPromise>();
+type Execa = typeof import('execa').execa;
+let loaded: Promise<{ execa: Execa; PQueue: typeof PQueue }> | undefined;
+function load(): Promise<{ execa: Execa; PQueue: typeof PQueue }> {
+  loaded ??= Promise.all([import('execa'), import('p-queue')]).then(([e, q]) => ({
+    execa: e.execa,
+    PQueue: q.default,
+  }));
+  return loaded;
+}
 
-  constructor(readonly jobs: number) {
-    this.queue = new PQueue({ concurrency: Math.max(1, jobs) });
-  }
+export class CommandRunner {
+  private queue: PQueue | undefined;
+  private readonly running = new Set<ResultPromise>();
+  private workers: ShellWorkers | undefined;
+  private readonly useWorkers = process.env.JUX_SHELL_WORKERS !== '0';
+
+  constructor(readonly jobs: number) {}
 
   /** Run argv; `capture` collects stdout and stderr together. */
-  run(argv: readonly string[], capture: boolean): Promise<CommandResult> {
-    return this.queue.add(async () => {
+  async run(argv: readonly string[], capture: boolean): Promise<CommandResult> {
+    const { execa, PQueue } = await load();
+    this.queue ??= new PQueue({ concurrency: Math.max(1, this.jobs) });
+    if (this.useWorkers && argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c') {
+      this.workers ??= new ShellWorkers(execa);
+      const workers = this.workers;
+      return (await this.queue.add(() => workers.acquire().run(argv[2]!, capture))) as CommandResult;
+    }
+    return (await this.queue.add(async () => {
       const child = execa(argv[0]!, argv.slice(1), {
         stdin: 'inherit',
         stdout: capture ? 'pipe' : 'inherit',
@@ -49,7 +74,7 @@ export class CommandRunner {
       } finally {
         this.running.delete(child);
       }
-    }) as Promise<CommandResult>;
+    })) as CommandResult;
   }
 
   /**
@@ -57,6 +82,11 @@ export class CommandRunner {
    * SIGKILL after `graceMs` if it is still running.
    */
   interrupt(signal: NodeJS.Signals = 'SIGINT', graceMs = 3000): void {
+    if (this.workers) {
+      const pids = this.workers.signal(signal);
+      const timer = setTimeout(() => pids.forEach((p) => killGroup(p, 'SIGKILL')), graceMs);
+      timer.unref();
+    }
     for (const c of this.running) {
       const pid = c.pid;
       if (pid === undefined) continue;
@@ -67,8 +97,10 @@ export class CommandRunner {
     }
   }
 
-  get active(): number {
-    return this.running.size;
+  /** Let the shell workers go (they end when their input closes). */
+  close(): void {
+    this.workers?.close();
+    this.workers = undefined;
   }
 }
 

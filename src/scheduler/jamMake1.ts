@@ -22,6 +22,9 @@ import type { CommandResult, CommandRunner } from './exec.js';
 
 const MAXJOBS = 64;
 
+/** Done synchronously (undefined), or a promise when a command had to be waited for. */
+type Step = Promise<void> | void;
+
 export interface Make1Options {
   readonly jobs: number;
   readonly noexec: boolean;
@@ -65,7 +68,8 @@ export class Make1 {
 
   /** Build `root` and everything below it; true when something failed. */
   async run(root: Target): Promise<boolean> {
-    await this.make1a(root, null);
+    const r = this.make1a(root, null);
+    if (r) await r;
     while (await this.execwait()) {
       /* drain */
     }
@@ -92,7 +96,11 @@ export class Make1 {
     return this.cmdsRunning;
   }
 
-  private async make1a(t: Target, parent: Target | null): Promise<void> {
+  // The functions below return a promise only when they had to wait for a
+  // command; otherwise they finish synchronously. With -n, or while
+  // commands are still allowed to start, no promise is made at all.
+
+  private make1a(t: Target, parent: Target | null): Step {
     if (parent !== null) {
       switch (t.progress) {
         case Progress.init:
@@ -105,12 +113,19 @@ export class Make1 {
     if (t.progress !== Progress.init) return;
     t.asynccnt = 1;
     t.progress = Progress.onstack;
-    for (let i = 0; i < t.depends.length && !this.intr; i++) await this.make1a(t.depends[i]!, t);
-    t.progress = Progress.active;
-    await this.make1b(t);
+    return this.make1aFrom(t, 0);
   }
 
-  private async make1b(t: Target): Promise<void> {
+  private make1aFrom(t: Target, from: number): Step {
+    for (let i = from; i < t.depends.length && !this.intr; i++) {
+      const r = this.make1a(t.depends[i]!, t);
+      if (r) return r.then(() => this.make1aFrom(t, i + 1));
+    }
+    t.progress = Progress.active;
+    return this.make1b(t);
+  }
+
+  private make1b(t: Target): Step {
     if (--t.asynccnt) return;
     let failed = 'dependents';
     for (const c of t.depends) {
@@ -151,10 +166,10 @@ export class Make1 {
           break;
       }
     }
-    await this.make1c(t);
+    return this.make1c(t);
   }
 
-  private async make1c(t: Target): Promise<void> {
+  private make1c(t: Target): Step {
     const cmds = t.cmds as Command[] | null;
     const cmd = cmds && cmds.length ? cmds[0]! : null;
     if (cmd !== null && t.status === Status.ok) {
@@ -170,12 +185,9 @@ export class Make1 {
         commandOut: this.opts.commandOut !== null,
       });
       this.opts.commandOut?.(cmd.text);
-      if (this.opts.noexec) await this.make1d(t, Status.ok);
-      else {
-        this.host.reporter.emit({ type: 'flush' });
-        await this.execcmd(cmd, t);
-      }
-      return;
+      if (this.opts.noexec) return this.make1d(t, Status.ok);
+      this.host.reporter.emit({ type: 'flush' });
+      return this.execcmd(cmd, t);
     }
     if (t.actions) {
       for (const a of t.actions) if (a.status > t.status) t.status = a.status;
@@ -186,13 +198,20 @@ export class Make1 {
       else if (t.status === Status.fail) ++this.failed;
     }
     t.progress = Progress.done;
-    if (t.parents) for (const p of t.parents) {
+    return this.notifyParents(t, 0);
+  }
+
+  private notifyParents(t: Target, from: number): Step {
+    const parents = t.parents;
+    if (parents === null) return;
+    for (let i = from; i < parents.length; i++) {
       if (this.intr) break;
-      await this.make1b(p);
+      const r = this.make1b(parents[i]!);
+      if (r) return r.then(() => this.notifyParents(t, i + 1));
     }
   }
 
-  private async make1d(t: Target, statusIn: number): Promise<void> {
+  private make1d(t: Target, statusIn: number): Step {
     const cmds = t.cmds as Command[];
     const cmd = cmds[0]!;
     const flags = cmd.rule.actions?.flags ?? 0;
@@ -218,10 +237,11 @@ export class Make1 {
     }
     t.status = status;
     cmds.shift();
-    await this.make1c(t);
+    return this.make1c(t);
   }
 
-  private async execcmd(cmd: Command, t: Target): Promise<void> {
+  /** Start a command; wait while as many run as allowed (jam's execcmd). */
+  private execcmd(cmd: Command, t: Target): Step {
     let slot = this.slots.indexOf(false);
     if (slot < 0) slot = this.slots.length;
     this.slots[slot] = true;
@@ -232,10 +252,13 @@ export class Make1 {
       (result) => this.complete({ t, slot, result }),
       () => this.complete({ t, slot, result: { exitCode: 127, output: null } }),
     );
+    return this.waitBelowLimit();
+  }
+
+  private waitBelowLimit(): Step {
     const limit = Math.min(Math.max(this.opts.jobs, 1), MAXJOBS);
-    while (this.cmdsRunning >= limit) {
-      if (!(await this.execwait())) break;
-    }
+    if (this.cmdsRunning < limit) return;
+    return this.execwait().then((handled) => (handled ? this.waitBelowLimit() : undefined));
   }
 
   private argv(cmd: Command, slot: number): string[] {
@@ -274,7 +297,8 @@ export class Make1 {
       this.host.reporter.emit({ type: 'actionOutput', output: c.result.output });
     }
     const status = this.interrupted ? Status.intr : c.result.exitCode === 0 ? Status.ok : Status.fail;
-    await this.make1d(c.t, status);
+    const r = this.make1d(c.t, status);
+    if (r) await r;
     return true;
   }
 }

@@ -1,0 +1,180 @@
+/**
+ * Long-lived shell workers that run `/bin/sh -c TEXT` on jux's behalf.
+ *
+ * Starting a process from Node costs 1-2.5 ms (libuv forks the whole Node
+ * process, and it grows with the heap); jam pays about 0.4 ms with vfork.
+ * With thousands of short actions that difference is the whole run time. So
+ * each job slot has a small /bin/sh process (started once, with execa) that
+ * reads commands from a pipe and starts `/bin/sh -c TEXT` itself — the same
+ * program, arguments, environment, working directory, standard input and
+ * output that jam would give the command — and reports its exit status on
+ * another pipe. Command text travels as raw bytes, line by line, ended by a
+ * line holding a random marker (shell builtins only: no extra process).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CommandResult } from './exec.js';
+
+/** The parts of an execa subprocess a worker uses. */
+interface WorkerProcess extends PromiseLike<unknown> {
+  readonly pid?: number | undefined;
+  readonly stdin: NodeJS.WritableStream | null;
+  readonly stdio: readonly unknown[];
+}
+
+// fd 3: exit statuses back to jux; fd 4: jux's own standard input.
+// A message is a mode line ("I": output inherited, "C": output captured in
+// the worker's file), the command's lines, and the end marker line.
+const SCRIPT = `
+out=$JUX_OUT; end=$JUX_END; unset JUX_OUT JUX_END
+while IFS= read -r mode; do
+  cmd=
+  while IFS= read -r l; do
+    [ "$l" = "$end" ] && break
+    cmd="$cmd$l
+"
+  done
+  if [ "$mode" = C ]; then
+    /bin/sh -c "$cmd" <&4 >"$out" 2>&1
+  else
+    /bin/sh -c "$cmd" <&4
+  fi
+  printf '%d\\n' "$?" >&3
+done
+`;
+
+const END = `\x01jux-end-${Math.random().toString(36).slice(2)}`;
+
+interface Pending {
+  readonly capture: boolean;
+  readonly resolve: (r: CommandResult) => void;
+}
+
+class Worker {
+  private pending: Pending | null = null;
+  private statusBuf = '';
+  private dead = false;
+  readonly outFile: string;
+
+  constructor(
+    private readonly child: WorkerProcess,
+    outFile: string,
+  ) {
+    this.outFile = outFile;
+    const status = child.stdio[3] as NodeJS.ReadableStream;
+    status.setEncoding('latin1');
+    status.on('data', (d: string) => this.onStatus(d));
+    child.then(
+      () => this.onExit(),
+      () => this.onExit(),
+    );
+  }
+
+  get busy(): boolean {
+    return this.pending !== null;
+  }
+  get alive(): boolean {
+    return !this.dead;
+  }
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  run(text: string, capture: boolean): Promise<CommandResult> {
+    return new Promise((resolve) => {
+      this.pending = { capture, resolve };
+      const msg = Buffer.from(`${capture ? 'C' : 'I'}\n${text}\n${END}\n`, 'latin1');
+      (this.child.stdin as NodeJS.WritableStream).write(msg);
+    });
+  }
+
+  close(): void {
+    (this.child.stdin as NodeJS.WritableStream).end();
+  }
+
+  private onStatus(d: string): void {
+    this.statusBuf += d;
+    let nl: number;
+    while ((nl = this.statusBuf.indexOf('\n')) >= 0) {
+      const code = Number(this.statusBuf.slice(0, nl));
+      this.statusBuf = this.statusBuf.slice(nl + 1);
+      this.finish(code);
+    }
+  }
+
+  private finish(code: number | null): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    let output: Buffer | null = null;
+    if (p.capture) {
+      try {
+        output = fs.readFileSync(this.outFile);
+      } catch {
+        output = null;
+      }
+    }
+    p.resolve({ exitCode: code, output });
+  }
+
+  private onExit(): void {
+    this.dead = true;
+    this.finish(null);
+  }
+}
+
+/** A pool of shell workers, one per job slot. */
+export class ShellWorkers {
+  private readonly workers: Worker[] = [];
+  private dir: string | null = null;
+
+  constructor(private readonly execa: typeof import('execa').execa) {}
+
+  /** A worker that is not running a command (started on demand). */
+  acquire(): Worker {
+    for (const w of this.workers) if (w.alive && !w.busy) return w;
+    const w = this.start();
+    this.workers.push(w);
+    return w;
+  }
+
+  private start(): Worker {
+    this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'jux-sh-'));
+    const outFile = path.join(this.dir, `out.${this.workers.length}`);
+    const env: Record<string, string | undefined> = { ...process.env, JUX_OUT: outFile, JUX_END: END };
+    const child = this.execa('/bin/sh', ['-c', SCRIPT], {
+      stdio: ['pipe', 'inherit', 'inherit', 'pipe', 0],
+      env,
+      extendEnv: false,
+      reject: false,
+      buffer: false,
+      detached: true,
+    });
+    return new Worker(child as unknown as WorkerProcess, outFile);
+  }
+
+  /** Signal every worker's process group (the worker and its command). */
+  signal(signal: NodeJS.Signals): number[] {
+    const pids: number[] = [];
+    for (const w of this.workers) {
+      if (w.alive && w.busy && w.pid !== undefined) {
+        try {
+          process.kill(-w.pid, signal);
+          pids.push(w.pid);
+        } catch {
+          // gone
+        }
+      }
+    }
+    return pids;
+  }
+
+  close(): void {
+    for (const w of this.workers) if (w.alive) w.close();
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+}
+
+export type { Worker };
