@@ -24,6 +24,8 @@ export type JamEvent =
   /** A regular expression that would not compile ("re error ..."). */
   | { readonly type: 'regexpError'; readonly message: string }
   | { readonly type: 'limitExceeded'; readonly message: string; readonly at: SourcePos | null }
+  /** A finding about a spell (package layer, lint): error or warning with its position. */
+  | { readonly type: 'diagnostic'; readonly severity: 'error' | 'warning'; readonly message: string; readonly at: SourcePos | null }
   // ---- binding and the update analysis (make0) ----
   | { readonly type: 'dontKnow'; readonly target: string }
   | { readonly type: 'dependsOnItself'; readonly target: string }

@@ -17,6 +17,7 @@ import { CommandRunner } from './scheduler/exec.js';
 import { Make1 } from './scheduler/jamMake1.js';
 import { ctime } from './render/jamRenderer.js';
 import fs from 'node:fs';
+import { toBytes } from './util/bytes.js';
 
 export const JAM_VERSION = '2.6.1';
 
@@ -61,11 +62,7 @@ function osplat(): string {
   }
 }
 
-/** Byte-string form of a JS (UTF-16) string. */
-export function toBytes(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
-}
+export { toBytes };
 
 /** Run jam; resolves to the exit status. */
 export async function runJam(opts: JamRunOptions, reporter: JamReporter): Promise<number> {

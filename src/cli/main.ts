@@ -1,16 +1,161 @@
 /**
- * The jux command line: `jux jam ...` is plain Jam; everything else is the
- * package manager.
+ * The jux command line. `jux jam ...` is plain Jam (its own option parser,
+ * exactly jam's); everything else is the package manager, parsed with
+ * commander. Commands are loaded on demand so that start-up stays small.
+ *
+ * Exit status: 0 success, 1 something failed to build (or an audit found
+ * problems), 2 bad usage or bad input, 70 an internal error.
  */
-import { jamCommand } from './jamCommand.js';
+import { Command, CommanderError } from 'commander';
+import { JuxError } from '../errors.js';
+import { setColor } from '../render/style.js';
+import { flushSay, flushWarn, type GlobalOptions, overridesFrom, startCapture, stopCapture } from './options.js';
 
 export async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  let status: number;
-  if (command === 'jam') status = await jamCommand(rest);
-  else {
-    process.stderr.write(`jux: unknown command ${command ?? ''}\n`);
-    status = 2;
+  if (argv[0] === 'jam') {
+    const { jamCommand } = await import('./jamCommand.js');
+    process.exit(await jamCommand(argv.slice(1)));
   }
-  process.exit(status);
+  let status = 0;
+  try {
+    status = await runCommand(argv);
+  } catch (e) {
+    flushWarn();
+    flushSay();
+    status = reportError(e);
+  }
+  flushWarn();
+  flushSay();
+  process.exitCode = status;
+  // Let pending writes finish, then exit even if workers linger.
+  setImmediate(() => process.exit(status));
 }
+
+function reportError(e: unknown): number {
+  if (e instanceof JuxError) {
+    process.stderr.write(`jux: ${e.describe()}\n`);
+    for (const d of e.details) process.stderr.write(d + '\n');
+    return e.status;
+  }
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+  const err = e as Error;
+  process.stderr.write(`jux: internal error: ${err?.message ?? String(e)}\n`);
+  if (process.env.JUX_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+  return 70;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  let status = 0;
+  const program = new Command('jux');
+  program
+    .description('jux — a source-based package manager built on the Jam engine')
+    .version('0.1.0', '--version')
+    .option('--config <file>', 'configuration file (default: ./jux.yaml)')
+    .option('--spells <dir>', 'spell root (repeatable; later roots win)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--root <dir>', 'install root')
+    .option('--state <dir>', 'state directory')
+    .option('--cache <dir>', 'cache directory')
+    .option('--plain', 'plain output: no colours, no live status')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run jux --help for usage)')
+    .hook('preAction', (cmd) => {
+      const g = cmd.optsWithGlobals() as GlobalOptions;
+      if (g.plain || 'NO_COLOR' in process.env) setColor(false);
+    });
+
+  const run =
+    (load: () => Promise<{ default: (opts: Record<string, unknown>, args: string[]) => Promise<number> }>, memo = false) =>
+    async (...args: unknown[]): Promise<void> => {
+      const cmd = args[args.length - 1] as Command;
+      const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+      const positional = (args.slice(0, -2).flat() as unknown[]).filter((x): x is string => typeof x === 'string');
+      if (!memo || process.env.JUX_NO_MEMO) {
+        status = await (await load()).default(opts, positional);
+        return;
+      }
+      // Read-only commands: answer from memory when nothing changed.
+      const { loadConfig } = await import('../config/config.js');
+      const { answerKey, recall, remember } = await import('./memo.js');
+      const config = await loadConfig(overridesFrom(opts));
+      const key = answerKey(config, argv);
+      const known = recall(config, key);
+      if (known) {
+        process.stdout.write(known.stdout);
+        process.stderr.write(known.stderr);
+        status = known.status;
+        return;
+      }
+      startCapture();
+      try {
+        status = await (await load()).default(opts, positional);
+      } finally {
+        const out = stopCapture();
+        if (status === 0) remember(config, key, { ...out, status });
+      }
+    };
+
+  program
+    .command('jam')
+    .description('run plain Jam (jam 2.6.1 compatible): jux jam [options] [targets]')
+    .allowUnknownOption(true)
+    .helpOption(false);
+
+
+
+  program
+    .command('plan')
+    .description('what would be built and why (same as build -n)')
+    .argument('[targets...]')
+    .option('-a, --all', 'force every package in scope')
+    .option('--rebuild <pkg>', 'force this package (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--update', 'plan an update of what is installed')
+    .option('--json', 'every reason, as JSON')
+    .action(run(() => import('./commands/plan.js'), true));
+
+  program
+    .command('why')
+    .description('why a package would be rebuilt: the chain of reasons')
+    .argument('<package>')
+    .argument('[targets...]', 'the request to explain (default: the whole tree)')
+    .option('--json')
+    .action(run(() => import('./commands/why.js'), true));
+
+  program
+    .command('graph')
+    .description('the dependency graph (text, or Graphviz with --dot)')
+    .argument('[targets...]', 'only these and what they depend on')
+    .option('--dot', 'Graphviz dot output')
+    .option('--json')
+    .action(run(() => import('./commands/graph.js'), true));
+
+  program
+    .command('list')
+    .description('installed packages, their versions, and which are out of date')
+    .option('--json')
+    .action(run(() => import('./commands/list.js'), true));
+
+  program
+    .command('info')
+    .description('everything known about a package')
+    .argument('<package>')
+    .option('--json')
+    .action(run(() => import('./commands/info.js'), true));
+
+  program
+    .command('search')
+    .description('find spells by name or description')
+    .argument('<text>')
+    .option('--json')
+    .action(run(() => import('./commands/search.js'), true));
+
+
+
+
+
+
+
+  await program.parseAsync(argv, { from: 'user' });
+  return status;
+}
+

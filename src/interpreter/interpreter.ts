@@ -25,6 +25,8 @@ import { globMatch } from './glob.js';
 import { type CallSite, type Rule, RuleTable } from './rules.js';
 import { addSetting, copySettings, EMPTY, type List, type Settings, Variables } from './variables.js';
 
+const NOWHERE: SourcePos = { file: '', line: 0, col: 0 };
+
 const JMP_NONE: number = 0;
 const JMP_BREAK: number = 1;
 const JMP_CONTINUE: number = 2;
@@ -109,6 +111,10 @@ export class Interpreter {
   private readonly maxValueSize: number;
   /** The statement being run, for messages. */
   private current: SourcePos | null = null;
+  /** The statement being run at file level (outside any rule), for package facts. */
+  private fileStatement: SourcePos | null = null;
+  /** Declared argument counts (JuxArity): rule -> [min, max]. */
+  private readonly arity = new Map<string, [number, number]>();
   private readonly get = (name: string): List => this.vars.get(name);
 
   constructor(opts: InterpreterOptions) {
@@ -311,6 +317,7 @@ export class Interpreter {
       throw new JamLimitError('too many statements executed (loop guard)', s);
     }
     this.current = s;
+    if (this.depth === 0) this.fileStatement = s;
     let result: List;
     try {
       result = this.execStatement(s, lol, jmp);
@@ -334,7 +341,12 @@ export class Interpreter {
       case 'include': {
         const nt = this.evalList(s.list, lol);
         if (nt.length) {
-          const t = this.targets.bind(nt[0]!);
+          // In spells a relative name is taken from the including file's folder.
+          const name =
+            this.mode === 'jux' && !nt[0]!.startsWith('/') && s.file.includes('/')
+              ? s.file.slice(0, s.file.lastIndexOf('/') + 1) + nt[0]!
+              : nt[0]!;
+          const t = this.targets.bind(name);
           this.vars.swapSettings(t.settings);
           const b = search(t.name, this.get, this.timestamps);
           this.vars.swapSettings(t.settings);
@@ -458,6 +470,7 @@ export class Interpreter {
     for (const a of argExprs) nargs.push(this.evalList(a, lol));
     let result: List = EMPTY;
     for (const name of names) {
+      if (this.arity.size) this.checkArity(name, argExprs.length, at);
       const r = this.evaluateRule(name, nargs, at);
       result = result.length ? (r.length ? [...result, ...r] : result) : r;
     }
@@ -485,6 +498,42 @@ export class Interpreter {
       this.vars.swapSettings(settings);
       this.depth--;
     }
+  }
+
+  /** Where the current file-level statement is (for facts recorded deep inside rules). */
+  statementSite(): SourcePos {
+    const s = this.fileStatement ?? this.current;
+    if (!s) return NOWHERE;
+    // One position object per statement, shared by everything it records.
+    if (this.siteOf !== s) {
+      this.siteOf = s;
+      this.site = { file: s.file, line: s.line, col: s.col };
+    }
+    return this.site;
+  }
+  private siteOf: SourcePos | null = null;
+  private site: SourcePos = { file: '', line: 0, col: 0 };
+
+  /** Report a finding at the current file-level statement. */
+  diagnostic(severity: 'error' | 'warning', message: string, at: SourcePos | null = null): void {
+    if (severity === 'error') this.errorCount++;
+    this.reporter.emit({ type: 'diagnostic', severity, message, at: at ?? this.statementSite() });
+  }
+
+  declareArity(rule: string, min: number, max: number): void {
+    this.arity.set(rule, [min, max]);
+  }
+
+  private checkArity(name: string, given: number, at: CallSite): void {
+    const a = this.arity.get(name);
+    if (a === undefined || (given >= a[0] && given <= a[1])) return;
+    const want = a[0] === a[1] ? `${a[0]}` : `${a[0]} to ${a[1]}`;
+    this.diagnostic(
+      'error',
+      `${name} takes ${want} argument${a[1] === 1 ? '' : 's'} separated by " : ", got ${given}` +
+        (given < a[0] ? ' (a missing colon?)' : ''),
+      at,
+    );
   }
 
   private unknownRule(rule: Rule, at: CallSite | null): void {

@@ -46,6 +46,9 @@ export class JamRenderer implements JamReporter {
       case 'limitExceeded':
         io.out(`jux: ${e.at ? `${e.at.file}: line ${e.at.line}: ` : ''}${e.message}\n`);
         break;
+      case 'diagnostic':
+        io.out(`${e.at ? `${e.at.file}:${e.at.line}:${e.at.col}: ` : ''}${e.severity}: ${e.message}\n`);
+        break;
       case 'dontKnow':
         io.out(`don't know how to make ${e.target}\n`);
         break;

@@ -1,0 +1,104 @@
+/**
+ * Remembered answers of read-only commands (plan, why, list, info, search,
+ * graph). An answer is kept under a key made of everything it can depend
+ * on: the command line, the working directory and JUX_* environment, the
+ * resolved configuration, every file under the spell roots, the state
+ * directory and the package cache (names, sizes, modification times), and
+ * jux itself. When nothing changed since the last run, the command answers
+ * without loading the tree at all.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import writeFileAtomic from 'write-file-atomic';
+import type { Config } from '../config/config.js';
+import { walkRoots } from '../graph/treeCache.js';
+import { colorEnabled } from '../render/style.js';
+
+export interface Answer {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: number;
+}
+
+const MAX_ENTRIES = 64;
+
+function statDir(h: crypto.Hash, dir: string, recursive: boolean): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    h.update(`${dir}:absent\n`);
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = dir + '/' + e.name;
+    if (e.isDirectory()) {
+      if (recursive) statDir(h, p, true);
+      continue;
+    }
+    try {
+      const st = fs.statSync(p);
+      h.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+    } catch {
+      h.update(`${p}\0gone\n`);
+    }
+  }
+}
+
+let codeKey: string | undefined;
+/** jux's own code: its compiled files and rules. */
+function juxKey(config: Config): string {
+  if (codeKey === undefined) {
+    const h = crypto.createHash('sha256');
+    const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    statDir(h, dist, true);
+    statDir(h, config.rulesDir, true);
+    codeKey = h.digest('hex');
+  }
+  return codeKey;
+}
+
+export function answerKey(config: Config, argv: readonly string[]): string {
+  const h = crypto.createHash('sha256');
+  h.update(JSON.stringify(argv)).update(process.cwd()).update(process.version);
+  h.update(String(colorEnabled()));
+  for (const [k, v] of Object.entries(process.env).sort()) if (k.startsWith('JUX_')) h.update(`${k}=${v}\n`);
+  h.update(JSON.stringify(config));
+  h.update(juxKey(config));
+  for (const f of walkRoots(config.roots).all) h.update(`${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`);
+  statDir(h, config.state, false);
+  statDir(h, path.join(config.cache, 'packages'), false);
+  return h.digest('hex');
+}
+
+function memoDir(config: Config): string {
+  return path.join(config.cache, 'index', 'answers');
+}
+
+export function recall(config: Config, key: string): Answer | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(memoDir(config), `${key}.json`), 'utf8')) as Answer;
+  } catch {
+    return null;
+  }
+}
+
+export function remember(config: Config, key: string, answer: Answer): void {
+  try {
+    const dir = memoDir(config);
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomic.sync(path.join(dir, `${key}.json`), JSON.stringify(answer));
+    const files = fs.readdirSync(dir);
+    if (files.length > MAX_ENTRIES) {
+      const aged = files
+        .map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs }))
+        .sort((a, b) => a.t - b.t);
+      for (const { f } of aged.slice(0, files.length - MAX_ENTRIES)) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  } catch {
+    // only costs time
+  }
+}

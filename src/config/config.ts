@@ -1,0 +1,169 @@
+/**
+ * Configuration: jux.yaml (found in the working directory or named with
+ * --config), overridden by JUX_* environment variables, overridden by
+ * command-line flags. Relative paths in jux.yaml are relative to the file;
+ * everything defaults to ./spells and ./.jux/ so the bundled example never
+ * needs root.
+ *
+ *   roots: [spells, overlay]      # spell roots; a later root's spell wins
+ *   root: .jux/root               # where packages are installed
+ *   state: .jux/state             # installed records and the journal
+ *   cache: .jux/cache             # built packages and sources
+ *   logs: .jux/logs               # build logs, LOGS/NAME/PHASE.log
+ *   build: .jux/build             # build directories
+ *   jobs: 4                       # default: the number of cores
+ *   providers: { SSL: openssl }   # which spell provides a capability
+ *   options:                      # optional dependencies turned on
+ *     lyx: [python, hunspell]
+ *   mirrors:                      # tried after a source's own addresses
+ *     - https://mirror.example/sources/{file}
+ *     - https://cas.example/sha256/{sha256}
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JuxError } from '../errors.js';
+
+export interface Config {
+  /** The directory relative paths were resolved from. */
+  readonly base: string;
+  /** The configuration file read, or null. */
+  readonly file: string | null;
+  readonly roots: readonly string[];
+  readonly root: string;
+  readonly state: string;
+  readonly cache: string;
+  readonly logs: string;
+  readonly build: string;
+  readonly jobs: number;
+  readonly providers: Readonly<Record<string, string>>;
+  /** Package -> optional dependencies turned on. */
+  readonly options: Readonly<Record<string, readonly string[]>>;
+  readonly mirrors: readonly string[];
+  /** Seconds before a download gives up on a silent server. */
+  readonly fetchTimeout: number;
+  readonly fetchRetries: number;
+  /** jux's rule library (rules/). */
+  readonly rulesDir: string;
+}
+
+export interface ConfigOverrides {
+  readonly config?: string;
+  readonly roots?: readonly string[];
+  readonly root?: string;
+  readonly state?: string;
+  readonly cache?: string;
+  readonly logs?: string;
+  readonly jobs?: number;
+}
+
+/** jux's own rules/ directory (next to dist/). */
+export function defaultRulesDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url)); // dist/src/config
+  return path.resolve(here, '..', '..', '..', 'rules');
+}
+
+function asStringList(v: unknown, what: string, file: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map(String);
+  throw new JuxError(`${what} must be a list of strings`, { file, line: 0, col: 0 });
+}
+
+export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.cwd()): Promise<Config> {
+  const env = process.env;
+  const explicit = overrides.config ?? env.JUX_CONFIG;
+  let file: string | null = null;
+  let data: Record<string, unknown> = {};
+  const candidate = explicit ? path.resolve(cwd, explicit) : path.join(cwd, 'jux.yaml');
+  if (fs.existsSync(candidate)) {
+    file = candidate;
+    const { parse } = await import('yaml');
+    let parsed: unknown;
+    try {
+      parsed = parse(fs.readFileSync(candidate, 'utf8'));
+    } catch (e) {
+      const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+      throw new JuxError(`invalid YAML: ${(e as Error).message.split('\n')[0]}`, {
+        file: candidate,
+        line: pos?.line ?? 0,
+        col: pos?.col ?? 0,
+      });
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new JuxError('the configuration must be a mapping', { file: candidate, line: 1, col: 1 });
+      }
+      data = parsed as Record<string, unknown>;
+    }
+  } else if (explicit) {
+    throw new JuxError(`configuration file ${candidate} does not exist`);
+  }
+  const base = file ? path.dirname(file) : cwd;
+  const cfgFile = file ?? path.join(cwd, 'jux.yaml');
+  const str = (key: string): string | undefined => {
+    const v = data[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw new JuxError(`${key} must be a string`, { file: cfgFile, line: 0, col: 0 });
+    return v;
+  };
+  const known = new Set(['roots', 'root', 'state', 'cache', 'logs', 'build', 'jobs', 'providers', 'options', 'mirrors', 'fetch']);
+  for (const k of Object.keys(data)) {
+    if (!known.has(k)) throw new JuxError(`unknown setting ${k}`, { file: cfgFile, line: 0, col: 0 });
+  }
+  const fromBase = (p: string): string => path.resolve(base, p);
+  const fromCwd = (p: string): string => path.resolve(cwd, p);
+
+  const roots =
+    overrides.roots?.map(fromCwd) ??
+    (env.JUX_SPELLS ? env.JUX_SPELLS.split(':').filter(Boolean).map(fromCwd) : undefined) ??
+    (data.roots !== undefined ? asStringList(data.roots, 'roots', cfgFile).map(fromBase) : [fromBase('spells')]);
+  const dirSetting = (key: 'root' | 'state' | 'cache' | 'logs' | 'build', dflt: string): string =>
+    overrides[key as keyof ConfigOverrides] !== undefined
+      ? fromCwd(String(overrides[key as keyof ConfigOverrides]))
+      : env[`JUX_${key.toUpperCase()}`]
+        ? fromCwd(env[`JUX_${key.toUpperCase()}`]!)
+        : fromBase(str(key) ?? dflt);
+
+  let jobs = overrides.jobs ?? (env.JUX_JOBS ? Number(env.JUX_JOBS) : undefined);
+  if (jobs === undefined && data.jobs !== undefined) {
+    if (typeof data.jobs !== 'number') throw new JuxError('jobs must be a number', { file: cfgFile, line: 0, col: 0 });
+    jobs = data.jobs;
+  }
+  jobs ??= Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new JuxError(`jobs must be a positive whole number, not ${jobs}`);
+
+  const providers: Record<string, string> = {};
+  if (data.providers !== undefined) {
+    if (typeof data.providers !== 'object' || data.providers === null || Array.isArray(data.providers)) {
+      throw new JuxError('providers must map capabilities to spells', { file: cfgFile, line: 0, col: 0 });
+    }
+    for (const [k, v] of Object.entries(data.providers)) providers[k] = String(v);
+  }
+  const options: Record<string, string[]> = {};
+  if (data.options !== undefined) {
+    if (typeof data.options !== 'object' || data.options === null || Array.isArray(data.options)) {
+      throw new JuxError('options must map packages to lists of optional dependencies', { file: cfgFile, line: 0, col: 0 });
+    }
+    for (const [k, v] of Object.entries(data.options)) options[k] = asStringList(v, `options.${k}`, cfgFile);
+  }
+  const fetch = (data.fetch ?? {}) as Record<string, unknown>;
+  return {
+    base,
+    file,
+    roots,
+    root: dirSetting('root', '.jux/root'),
+    state: dirSetting('state', '.jux/state'),
+    cache: dirSetting('cache', '.jux/cache'),
+    logs: dirSetting('logs', '.jux/logs'),
+    build: dirSetting('build', '.jux/build'),
+    jobs,
+    providers,
+    options,
+    mirrors: asStringList(data.mirrors, 'mirrors', cfgFile),
+    fetchTimeout: typeof fetch.timeout === 'number' ? fetch.timeout : 30,
+    fetchRetries: typeof fetch.retries === 'number' ? fetch.retries : 3,
+    rulesDir: defaultRulesDir(),
+  };
+}

@@ -1,0 +1,290 @@
+/**
+ * The package graph: spells with their attributes and typed dependency
+ * declarations, built from the facts a loaded tree recorded.
+ *
+ * Roots stack as overlays: a spell declared in a later root replaces the
+ * spell of the same name from earlier roots, as a whole (only facts from the
+ * winning root's files describe it). Dependencies are still names here;
+ * resolving them against spells, providers and what is installed is the
+ * planner's job (planner/resolve.ts).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SourcePos } from '../events.js';
+import { fromBytes, toBytes } from '../util/bytes.js';
+import type { DependencyKind, Fact } from './spellFacts.js';
+import type { Diagnostic, LoadedTree } from './spellTree.js';
+
+export const PHASES = ['fetch', 'unpack', 'configure', 'build', 'test', 'install'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface DependencyDecl {
+  readonly kind: DependencyKind;
+  readonly name: string;
+  readonly at: SourcePos;
+}
+
+export interface OptionalDecl {
+  readonly name: string;
+  readonly on: readonly string[];
+  readonly off: readonly string[];
+  readonly description: string;
+  readonly at: SourcePos;
+}
+
+export interface SourceDecl {
+  readonly file: string;
+  readonly urls: readonly string[];
+  readonly sha256: string | null;
+  readonly at: SourcePos;
+}
+
+/** Hashes of what goes into a build, component by component. */
+export interface SpellInputs {
+  /** Build-relevant statements: dependencies, optional dependencies, sources. */
+  readonly statements: string;
+  /** The phase scripts used (the spell's own, else jux's defaults). */
+  readonly scripts: string;
+  /** Source files and their checksums. */
+  readonly sources: string;
+}
+
+export interface Spell {
+  readonly name: string;
+  /** Index of the root it comes from, and that root's path. */
+  readonly rootIndex: number;
+  readonly root: string;
+  readonly file: string;
+  readonly at: SourcePos;
+  /** The spell's own folder when it has one (SECTION/NAME/NAME.jux), else null. */
+  readonly dir: string | null;
+  readonly section: string;
+  readonly version: string;
+  readonly description: string;
+  readonly license: readonly string[];
+  readonly abi: string | null;
+  readonly sources: readonly SourceDecl[];
+  readonly deps: readonly DependencyDecl[];
+  readonly optional: readonly OptionalDecl[];
+  readonly provides: readonly string[];
+  /** Phase scripts the spell has (absolute paths). */
+  readonly scripts: Readonly<Partial<Record<Phase, string>>>;
+  readonly inputs: SpellInputs;
+  /** Spells of the same name this one replaces (earlier roots). */
+  readonly replaces: readonly { root: string; file: string }[];
+}
+
+export interface PackageGraph {
+  readonly roots: readonly string[];
+  readonly spells: ReadonlyMap<string, Spell>;
+  /** Capability -> spells providing it (sorted). */
+  readonly providers: ReadonlyMap<string, readonly string[]>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** ABI key: Abi if set, else the version's first component (first two when it is "0"). */
+export function abiKey(version: string, abi: string | null): string {
+  if (abi !== null && abi !== '') return abi;
+  const parts = version.split('.');
+  if (parts[0] === '0' && parts.length > 1) return `${parts[0]}.${parts[1]}`;
+  return parts[0] ?? '';
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  // crypto.hash (one call, no Hash object) is about three times faster.
+  const h = (crypto as { hash?: (alg: string, data: string | Buffer, enc: 'hex') => string }).hash;
+  return h ? h('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
+}
+
+function hash(parts: readonly string[]): string {
+  return sha256Hex(parts.join('\0')).slice(0, 16);
+}
+
+interface Draft {
+  name: string;
+  rootIndex: number;
+  file: string;
+  at: SourcePos;
+  attrs: Map<string, string[]>;
+  deps: DependencyDecl[];
+  optional: OptionalDecl[];
+  provides: string[];
+}
+
+export interface BuildGraphOptions {
+  /** Default phase scripts: phase -> absolute path (from rules/phases). */
+  readonly defaultScripts: Readonly<Partial<Record<Phase, string>>>;
+}
+
+/** Build the package graph from a loaded tree. */
+export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): PackageGraph {
+  const diagnostics: Diagnostic[] = [...tree.diagnostics];
+  const rootPrefixes = tree.roots.map((r) => toBytes(r.endsWith('/') ? r : r + '/'));
+  const rootOf = (file: string): number => {
+    let best = -1;
+    let len = -1;
+    rootPrefixes.forEach((p, i) => {
+      if (file.startsWith(p) && p.length > len) {
+        best = i;
+        len = p.length;
+      }
+    });
+    return best;
+  };
+
+  // Declarations: the highest root wins; twice in one root is an error.
+  const declared = new Map<string, Map<number, Fact & { op: 'spell' }>>();
+  for (const f of tree.facts) {
+    if (f.op !== 'spell') continue;
+    const r = rootOf(f.at.file);
+    if (r < 0) continue;
+    let byRoot = declared.get(f.name);
+    if (byRoot === undefined) declared.set(f.name, (byRoot = new Map()));
+    const prev = byRoot.get(r);
+    if (prev) {
+      diagnostics.push({
+        severity: 'error',
+        message: `spell ${f.name} is defined twice in ${tree.roots[r]} (first at ${fromBytes(prev.at.file)}:${prev.at.line})`,
+        at: f.at,
+      });
+      continue;
+    }
+    byRoot.set(r, f);
+  }
+  const drafts = new Map<string, Draft>();
+  for (const [name, byRoot] of declared) {
+    const r = Math.max(...byRoot.keys());
+    const d = byRoot.get(r)!;
+    drafts.set(name, {
+      name,
+      rootIndex: r,
+      file: d.at.file,
+      at: d.at,
+      attrs: new Map(),
+      deps: [],
+      optional: [],
+      provides: [],
+    });
+  }
+
+  // Source attributes (Url, Sha256) are keyed by root and file name.
+  const sourceAttrs = new Map<string, Map<string, string[]>>();
+  const sourceKey = (root: number, file: string): string => `${root}\0${file}`;
+  const spellOf = (name: string, file: string): Draft | undefined => {
+    const d = drafts.get(name);
+    return d && d.rootIndex === rootOf(file) ? d : undefined;
+  };
+
+  for (const f of tree.facts) {
+    switch (f.op) {
+      case 'spell':
+        break;
+      case 'set':
+      case 'add': {
+        const d = spellOf(f.target, f.at.file);
+        if (d !== undefined) {
+          const cur = d.attrs.get(f.key);
+          d.attrs.set(f.key, f.op === 'add' && cur ? [...cur, ...f.values] : [...f.values]);
+        } else if (f.key === 'urls' || f.key === 'sha256') {
+          const k = sourceKey(rootOf(f.at.file), f.target);
+          let m = sourceAttrs.get(k);
+          if (m === undefined) sourceAttrs.set(k, (m = new Map()));
+          const cur = m.get(f.key);
+          m.set(f.key, f.op === 'add' && cur ? [...cur, ...f.values] : [...f.values]);
+        } else if (!drafts.has(f.target)) {
+          diagnostics.push({ severity: 'warning', message: `${f.key} given for ${f.target}, which no spell declares`, at: f.at });
+        }
+        break;
+      }
+      case 'depends': {
+        const d = spellOf(f.name, f.at.file);
+        if (d !== undefined) for (const dep of f.deps) d.deps.push({ kind: f.kind, name: dep, at: f.at });
+        break;
+      }
+      case 'optional': {
+        const d = spellOf(f.name, f.at.file);
+        if (d !== undefined) d.optional.push({ name: f.dep, on: f.on, off: f.off, description: f.description, at: f.at });
+        break;
+      }
+      case 'provides': {
+        const d = spellOf(f.name, f.at.file);
+        if (d !== undefined) d.provides.push(...f.caps);
+        break;
+      }
+    }
+  }
+
+  const defaultScriptHashes = PHASES.map((p) => {
+    const file = opts.defaultScripts[p];
+    return file ? readOrEmpty(file) : '';
+  });
+
+  const spells = new Map<string, Spell>();
+  const providers = new Map<string, string[]>();
+  for (const [name, d] of [...drafts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    const root = tree.roots[d.rootIndex]!;
+    const file = fromBytes(d.file);
+    const spellDir = path.dirname(file);
+    const dir = path.basename(spellDir) === name ? spellDir : null;
+    const attr = (k: string): string[] => d.attrs.get(k) ?? [];
+    const rel = path.relative(root, file).split(path.sep);
+    const section = attr('section')[0] ?? (rel.length > 1 ? rel[0]! : '');
+    const sources: SourceDecl[] = attr('sources').map((src) => {
+      let m = sourceAttrs.get(sourceKey(d.rootIndex, src));
+      for (let r = tree.roots.length - 1; m === undefined && r >= 0; r--) m = sourceAttrs.get(sourceKey(r, src));
+      return { file: src, urls: m?.get('urls') ?? [], sha256: m?.get('sha256')?.[0] ?? null, at: d.at };
+    });
+    const scripts: Partial<Record<Phase, string>> = {};
+    if (dir !== null) {
+      for (const p of PHASES) {
+        const s = path.join(dir, p.toUpperCase());
+        if (fs.existsSync(s)) scripts[p] = s;
+      }
+    }
+    const depsKey = d.deps.map((x) => `${x.kind}:${x.name}`).sort();
+    const optKey = d.optional.map((o) => `${o.name}:${o.on.join(' ')}:${o.off.join(' ')}`).sort();
+    const inputs: SpellInputs = {
+      statements: hash([...depsKey, '|', ...optKey]),
+      sources: hash(sources.map((s) => `${s.file}:${s.sha256 ?? ''}`)),
+      scripts: hash(PHASES.map((p, i) => (scripts[p] ? `own:${readOrEmpty(scripts[p]!)}` : `default:${defaultScriptHashes[i]}`))),
+    };
+    const replaces = [...declared.get(name)!.entries()]
+      .filter(([r]) => r !== d.rootIndex)
+      .map(([r, f]) => ({ root: tree.roots[r]!, file: fromBytes(f.at.file) }));
+    spells.set(name, {
+      name,
+      rootIndex: d.rootIndex,
+      root,
+      file,
+      at: d.at,
+      dir,
+      section,
+      version: attr('version')[0] ?? '',
+      description: attr('description').join(' '),
+      license: attr('license'),
+      abi: attr('abi')[0] ?? null,
+      sources,
+      deps: d.deps,
+      optional: d.optional,
+      provides: [...new Set(d.provides)],
+      scripts,
+      inputs,
+      replaces,
+    });
+    for (const cap of new Set(d.provides)) {
+      let l = providers.get(cap);
+      if (l === undefined) providers.set(cap, (l = []));
+      l.push(name);
+    }
+  }
+  return { roots: tree.roots, spells, providers, diagnostics };
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The evaluated spell tree, cached between runs as the package graph it
+ * produces. The cache key covers every file under the spell roots (path,
+ * size, modification time: spells, scripts, in-tree sources), jux's rule
+ * library and jux's own version: if anything differs (a file added,
+ * removed, edited or touched), the whole tree is evaluated again.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import v8 from 'node:v8';
+import writeFileAtomic from 'write-file-atomic';
+import { buildPackageGraph, type PackageGraph, PHASES, type Phase } from './packageGraph.js';
+import { evaluateTree, type TreeFile, vocabularyFiles } from './spellTree.js';
+
+const FORMAT = 4;
+
+interface CachedGraph {
+  readonly format: number;
+  readonly key: string;
+  readonly graph: PackageGraph;
+  readonly echoes: readonly string[];
+}
+
+export interface GraphLoadResult {
+  readonly graph: PackageGraph;
+  readonly echoes: readonly string[];
+  /** True when the cached evaluation was used. */
+  readonly cached: boolean;
+  /** The cache key (it identifies the tree's content). */
+  readonly key: string;
+}
+
+/** Every file under the roots; spell files (*.jux) are marked. */
+export function walkRoots(roots: readonly string[]): { files: TreeFile[]; all: TreeFile[] } {
+  const files: TreeFile[] = [];
+  const all: TreeFile[] = [];
+  roots.forEach((root, index) => {
+    const found: TreeFile[] = [];
+    const walk = (dir: string): void => {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = dir + '/' + e.name;
+        if (e.isDirectory()) walk(p);
+        else {
+          try {
+            const st = fs.statSync(p);
+            if (st.isFile()) found.push({ path: p, root: index, size: st.size, mtimeMs: st.mtimeMs });
+          } catch {
+            // vanished, or a dangling link
+          }
+        }
+      }
+    };
+    walk(root);
+    found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    for (const f of found) {
+      all.push(f);
+      if (f.path.endsWith('.jux')) files.push(f);
+    }
+  });
+  return { files, all };
+}
+
+/** A hash of jux's rule library: vocabulary and default phase scripts. */
+export function rulesHash(rulesDir: string): string {
+  const h = crypto.createHash('sha256');
+  for (const f of vocabularyFiles(rulesDir)) h.update(f).update(fs.readFileSync(f));
+  for (const p of PHASES) {
+    const f = path.join(rulesDir, 'phases', p.toUpperCase());
+    if (fs.existsSync(f)) h.update(f).update(fs.readFileSync(f));
+  }
+  return h.digest('hex');
+}
+
+function keyOf(roots: readonly string[], all: readonly TreeFile[], rules: string): string {
+  const h = crypto.createHash('sha256');
+  h.update(JSON.stringify(roots)).update(rules).update(process.version);
+  for (const f of all) h.update(`${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`);
+  return h.digest('hex');
+}
+
+/** Load the package graph, from the cache when nothing changed. `cacheFile` null disables the cache. */
+export async function loadPackageGraph(
+  roots: readonly string[],
+  rulesDir: string,
+  defaultScripts: Readonly<Partial<Record<Phase, string>>>,
+  cacheFile: string | null,
+): Promise<GraphLoadResult> {
+  const { files, all } = walkRoots(roots);
+  const key = keyOf(roots, all, rulesHash(rulesDir));
+  if (cacheFile !== null) {
+    try {
+      const c = v8.deserialize(fs.readFileSync(cacheFile)) as CachedGraph;
+      if (c.format === FORMAT && c.key === key) return { graph: c.graph, echoes: c.echoes, cached: true, key };
+    } catch {
+      // missing or unreadable: evaluate
+    }
+  }
+  const tree = await evaluateTree(roots, files, rulesDir);
+  const graph = buildPackageGraph(tree, { defaultScripts });
+  if (cacheFile !== null) {
+    try {
+      fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+      writeFileAtomic.sync(
+        cacheFile,
+        v8.serialize({ format: FORMAT, key, graph, echoes: tree.echoes } satisfies CachedGraph),
+      );
+    } catch {
+      // a cache that cannot be written only costs time
+    }
+  }
+  return { graph, echoes: tree.echoes, cached: false, key };
+}

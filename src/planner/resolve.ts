@@ -1,0 +1,204 @@
+/**
+ * Resolving dependency names (pure): a name is a spell, else a capability
+ * some spells provide, else an installed package no longer in any spell
+ * root. A capability resolves to the provider configured in jux.yaml, else
+ * the installed one, else the only candidate, else it is an error that lists
+ * the candidates. Optional dependencies are on only when jux.yaml says so.
+ */
+import type { SourcePos } from '../events.js';
+import type { PackageGraph, Spell } from '../graph/packageGraph.js';
+import type { DependencyKind } from '../graph/spellFacts.js';
+import type { Diagnostic } from '../graph/spellTree.js';
+import type { InstalledRecord } from '../state/stateFile.js';
+
+/** A dependency kind for planning: enabled optional dependencies act as loose ones. */
+export type EdgeKind = DependencyKind | 'optional';
+
+export interface ResolvedDep {
+  readonly kind: EdgeKind;
+  /** The name as the spell wrote it. */
+  readonly requested: string;
+  /** The package it resolves to. */
+  readonly name: string;
+  readonly via: 'spell' | 'provider' | 'installed';
+  readonly at: SourcePos;
+}
+
+export interface ResolveConfig {
+  readonly providers: Readonly<Record<string, string>>;
+  readonly options: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface Resolution {
+  readonly deps: ReadonlyMap<string, readonly ResolvedDep[]>;
+  /** Enabled optional dependencies (as written), sorted, per spell. */
+  readonly options: ReadonlyMap<string, readonly string[]>;
+  /** Configure flags from optional dependencies (on or off), per spell. */
+  readonly flags: ReadonlyMap<string, readonly string[]>;
+  /** Spells that cannot be built, with the reason. */
+  readonly broken: ReadonlyMap<string, Diagnostic>;
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** Ordering dependencies: those built before the dependant. */
+export function isBuildOrder(kind: EdgeKind): boolean {
+  return kind !== 'runtime';
+}
+
+export function resolveDependencies(
+  graph: PackageGraph,
+  installed: ReadonlyMap<string, InstalledRecord>,
+  cfg: ResolveConfig,
+): Resolution {
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const broken = new Map<string, Diagnostic>();
+  const capCache = new Map<string, { name: string; via: ResolvedDep['via'] } | { error: string }>();
+  const warnedInstalled = new Set<string>();
+
+  const installedProviders = new Map<string, string[]>();
+  for (const r of installed.values()) {
+    for (const cap of r.provides) {
+      let l = installedProviders.get(cap);
+      if (l === undefined) installedProviders.set(cap, (l = []));
+      l.push(r.name);
+    }
+  }
+
+  // Configured providers must name spells that provide the capability.
+  for (const [cap, chosen] of Object.entries(cfg.providers)) {
+    const candidates = graph.providers.get(cap) ?? [];
+    if (!candidates.includes(chosen) && !(installedProviders.get(cap) ?? []).includes(chosen)) {
+      errors.push({
+        severity: 'error',
+        message: `jux.yaml chooses ${chosen} to provide ${cap}, but ${chosen} does not provide it` +
+          (candidates.length ? ` (providers: ${candidates.join(', ')})` : ''),
+        at: null,
+      });
+    }
+  }
+
+  const resolveName = (name: string): { name: string; via: ResolvedDep['via'] } | { error: string } => {
+    if (graph.spells.has(name)) return { name, via: 'spell' };
+    const cached = capCache.get(name);
+    if (cached) return cached;
+    let r: { name: string; via: ResolvedDep['via'] } | { error: string };
+    const candidates = graph.providers.get(name) ?? [];
+    const inst = (installedProviders.get(name) ?? []).slice().sort();
+    if (candidates.length) {
+      const chosen = cfg.providers[name];
+      const installedCandidate = inst.find((p) => candidates.includes(p));
+      if (chosen !== undefined && candidates.includes(chosen)) r = { name: chosen, via: 'provider' };
+      else if (installedCandidate !== undefined) r = { name: installedCandidate, via: 'provider' };
+      else if (candidates.length === 1) r = { name: candidates[0]!, via: 'provider' };
+      else {
+        r = {
+          error: `which ${candidates.length === 2 ? 'both' : 'all'} of ${candidates.join(', ')} provide; choose one in jux.yaml (providers: { ${name}: ${candidates[0]} })`,
+        };
+      }
+    } else if (installed.has(name)) {
+      r = { name, via: 'installed' };
+    } else if (inst.length) {
+      r = { name: inst[0]!, via: 'installed' };
+    } else {
+      r = { error: `which no spell or provider names` };
+    }
+    capCache.set(name, r);
+    return r;
+  };
+
+  const deps = new Map<string, ResolvedDep[]>();
+  const options = new Map<string, string[]>();
+  const flags = new Map<string, string[]>();
+
+  for (const spell of graph.spells.values()) {
+    const list: ResolvedDep[] = [];
+    const fail = (message: string, at: SourcePos): void => {
+      const d: Diagnostic = { severity: 'error', message, at };
+      errors.push(d);
+      if (!broken.has(spell.name)) broken.set(spell.name, d);
+    };
+    const add = (kind: EdgeKind, requested: string, at: SourcePos): void => {
+      const r = resolveName(requested);
+      if ('error' in r) {
+        fail(`${spell.name} depends on ${requested}, ${r.error}`, at);
+        return;
+      }
+      if (r.via === 'installed' && !warnedInstalled.has(`${spell.name}\0${r.name}`)) {
+        warnedInstalled.add(`${spell.name}\0${r.name}`);
+        warnings.push({
+          severity: 'warning',
+          message: `${spell.name} depends on ${requested}: using the installed ${r.name}, which is no longer in any spell root`,
+          at,
+        });
+      }
+      if (r.name === spell.name) return; // providing what you need yourself
+      list.push({ kind, requested, name: r.name, via: r.via, at });
+    };
+    for (const d of spell.deps) add(d.kind, d.name, d.at);
+
+    const wanted = cfg.options[spell.name] ?? [];
+    const known = new Set(spell.optional.map((o) => o.name));
+    for (const w of wanted) {
+      if (!known.has(w)) {
+        errors.push({
+          severity: 'error',
+          message: `jux.yaml turns on ${w} for ${spell.name}, which is not one of its optional dependencies` +
+            (known.size ? ` (${[...known].sort().join(', ')})` : ''),
+          at: null,
+        });
+      }
+    }
+    const on = new Set(wanted);
+    const f: string[] = [];
+    for (const o of spell.optional) {
+      if (on.has(o.name)) {
+        add('optional', o.name, o.at);
+        f.push(...o.on);
+      } else f.push(...o.off);
+    }
+    deps.set(spell.name, dedupe(list));
+    options.set(spell.name, [...on].filter((w) => known.has(w)).sort());
+    flags.set(spell.name, f.filter((x) => x !== ''));
+  }
+
+  // A spell whose dependency cannot be built cannot be built either.
+  const dependants = new Map<string, string[]>();
+  for (const [name, list] of deps) {
+    for (const d of list) {
+      let l = dependants.get(d.name);
+      if (l === undefined) dependants.set(d.name, (l = []));
+      l.push(name);
+    }
+  }
+  const queue = [...broken.keys()];
+  while (queue.length) {
+    const bad = queue.pop()!;
+    for (const name of dependants.get(bad) ?? []) {
+      if (broken.has(name)) continue;
+      broken.set(name, {
+        severity: 'error',
+        message: `${name} cannot be built: its dependency ${bad} cannot be built`,
+        at: graph.spells.get(name)!.at,
+      });
+      queue.push(name);
+    }
+  }
+  return { deps, options, flags, broken, errors, warnings };
+}
+
+function dedupe(list: ResolvedDep[]): ResolvedDep[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const k = `${d.kind}\0${d.name}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** The spells a request names: spell names, or capabilities resolving to one. */
+export function spellFor(graph: PackageGraph, name: string): Spell | undefined {
+  return graph.spells.get(name);
+}

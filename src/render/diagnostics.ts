@@ -1,0 +1,53 @@
+/**
+ * Diagnostics as maintainers read them:
+ *
+ *   spells/libs/foo.jux:3:9: error: Version takes 2 arguments ...
+ *     Version foo 1.2 ;
+ *           ^
+ */
+import fs from 'node:fs';
+import type { Diagnostic } from '../graph/spellTree.js';
+import { fromBytes } from '../util/bytes.js';
+import { paint } from './style.js';
+
+const sourceCache = new Map<string, string[] | null>();
+
+function sourceLine(file: string, line: number): string | null {
+  let lines = sourceCache.get(file);
+  if (lines === undefined) {
+    try {
+      lines = fs.readFileSync(file, 'utf8').split('\n');
+    } catch {
+      lines = null;
+    }
+    sourceCache.set(file, lines);
+  }
+  return lines?.[line - 1] ?? null;
+}
+
+export function formatDiagnostic(d: Diagnostic, opts: { source?: boolean } = {}): string {
+  const sev = d.severity === 'error' ? paint.red('error') : paint.yellow('warning');
+  if (!d.at || !d.at.file) return `${sev}: ${d.message}`;
+  const file = fromBytes(d.at.file);
+  if (!d.at.line) return `${file}: ${sev}: ${d.message}`;
+  let out = `${file}:${d.at.line}:${d.at.col}: ${sev}: ${d.message}`;
+  if (opts.source !== false) {
+    const text = sourceLine(file, d.at.line);
+    if (text !== null) {
+      const col = Math.max(1, d.at.col);
+      const pad = text.slice(0, col - 1).replace(/[^\t]/g, ' ');
+      out += `\n  ${text}\n  ${pad}${paint.green('^')}`;
+    }
+  }
+  return out;
+}
+
+export function diagnosticJson(d: Diagnostic): Record<string, unknown> {
+  return {
+    severity: d.severity,
+    message: d.message,
+    file: d.at?.file ? fromBytes(d.at.file) : null,
+    line: d.at?.line ?? null,
+    col: d.at?.col ?? null,
+  };
+}
