@@ -128,15 +128,22 @@ export class JamParser extends EmbeddedActionsParser {
     });
   }
 
+  /** The last real token (Chevrotain pads the input with EOF tokens). */
+  private lastToken(): IToken | undefined {
+    const v = this.input;
+    for (let i = v.length - 1; i >= 0; i--) if (v[i]!.tokenType !== EOF) return v[i];
+    return undefined;
+  }
+
   private lastLine(): number {
-    const last = this.input[this.input.length - 1];
+    const last = this.lastToken();
     if (!last) return 1;
     let n = 0;
     for (let i = last.image.indexOf('\n'); i >= 0; i = last.image.indexOf('\n', i + 1)) n++;
     return (last.startLine ?? 1) + n;
   }
   private lastCol(): number {
-    const last = this.input[this.input.length - 1];
+    const last = this.lastToken();
     if (!last) return 1;
     const nl = last.image.lastIndexOf('\n');
     return nl >= 0 ? last.image.length - nl : (last.startColumn ?? 0) + last.image.length;

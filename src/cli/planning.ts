@@ -30,9 +30,35 @@ export function makePlan(ctx: Context, request: PlanRequest, opts: { useCache?: 
   });
 }
 
-/** Print warnings; throw (exit 2) on errors. */
+const AMBIGUOUS = /^(\S+) depends on (\S+), which (?:both|all) of (.*) provide; (choose .*)$/;
+
+/**
+ * Print warnings, one line per distinct problem (a capability several spells
+ * provide, needed by 400 spells, is one line naming how many and the
+ * first); throw (exit 2) on errors.
+ */
 export function checkPlan(plan: Plan): void {
-  for (const w of plan.warnings) warn(formatDiagnostic(w, { source: false }));
+  const groups = new Map<string, { first: Plan['warnings'][number]; count: number }>();
+  for (const w of plan.warnings) {
+    const m = AMBIGUOUS.exec(w.message);
+    const key = m ? `cap:${m[2]}` : `${w.message}\0${JSON.stringify(w.at)}`;
+    const g = groups.get(key);
+    if (g) g.count++;
+    else groups.set(key, { first: w, count: 1 });
+  }
+  for (const g of groups.values()) {
+    const m = AMBIGUOUS.exec(g.first.message);
+    const message = m
+      ? `${m[2]} is provided by ${m[3]}; ${m[4]} — needed by ${g.count} spell${g.count === 1 ? '' : 's'}, first ${m[1]}`
+      : g.first.message;
+    warn(formatDiagnostic({ ...g.first, message }, { source: false }));
+  }
+  if (plan.unbuildable.length) {
+    warn(
+      `${plan.unbuildable.length} spell${plan.unbuildable.length === 1 ? '' : 's'} cannot be built because of the problems above ` +
+        '(jux plan --json lists them, with why)',
+    );
+  }
   if (plan.errors.length) {
     throw new JuxError(
       `cannot plan: ${plan.errors.length} error${plan.errors.length === 1 ? '' : 's'}`,

@@ -58,10 +58,15 @@ export interface ConfigOverrides {
   readonly jobs?: number;
 }
 
-/** jux's own rules/ directory (next to dist/). */
+/** jux's own rules/ directory: the package's top level, above this module (in dist/ or not). */
 export function defaultRulesDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url)); // dist/src/config
-  return path.resolve(here, '..', '..', '..', 'rules');
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'rules', 'spells.jux'))) return path.join(dir, 'rules');
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'rules');
+    dir = up;
+  }
 }
 
 function asStringList(v: unknown, what: string, file: string): string[] {

@@ -6,10 +6,11 @@
  * (@dagrejs/graphlib needs about 5 s just to build a 100,000-node graph;
  * it serves `jux graph` instead).
  *
- * A cycle is broken deterministically: inside a component the members are
- * ordered by their build-dependency edges (a build tool before its user),
- * then by name. A cycle made only of build dependencies cannot be ordered
- * and is reported as such.
+ * A cycle is broken deterministically: inside a component members follow
+ * their dependencies where they can; where they cannot, the first member by
+ * name that waits only on non-build dependencies goes first (a build tool
+ * always comes before its user). A cycle made only of build dependencies
+ * cannot be ordered and is reported as such.
  */
 
 export interface OrderEdge {
@@ -102,37 +103,34 @@ export function buildOrder(names: readonly string[], edges: readonly (readonly O
   return { order, cycles, buildCycles };
 }
 
-/** Order a cyclic component by its build edges, then by name. */
+/**
+ * Order a cyclic component: every dependency inside it first where possible;
+ * when nothing is ready, the cycle is broken at the first member by name
+ * whose unmet dependencies are not build dependencies. If every waiting
+ * member waits on a build dependency, the build dependencies themselves form
+ * a cycle: the first by name goes, and the component is reported.
+ */
 function orderComponent(
   comp: number[],
   names: readonly string[],
   edges: readonly (readonly OrderEdge[])[],
 ): { ordered: number[]; stuck: boolean } {
   const members = new Set(comp);
-  const pending = new Map<number, number>(); // node -> unmet build dependencies inside the component
-  for (const v of comp) {
-    let k = 0;
-    for (const e of edges[v]!) if (e.build && members.has(e.to) && e.to !== v) k++;
-    pending.set(v, k);
-  }
-  const ordered: number[] = [];
   const done = new Set<number>();
+  const unmet = (v: number): OrderEdge[] => edges[v]!.filter((e) => members.has(e.to) && e.to !== v && !done.has(e.to));
+  const byName = [...comp].sort((a, b) => cmp(names[a]!, names[b]!));
+  const ordered: number[] = [];
   let stuck = false;
   while (ordered.length < comp.length) {
-    const ready = comp.filter((v) => !done.has(v) && pending.get(v) === 0).sort((a, b) => cmp(names[a]!, names[b]!));
-    let next: number;
-    if (ready.length) next = ready[0]!;
-    else {
-      // Only build edges left inside: they form a cycle of their own.
+    const waiting = byName.filter((v) => !done.has(v));
+    let next = waiting.find((v) => unmet(v).length === 0);
+    if (next === undefined) next = waiting.find((v) => unmet(v).every((e) => !e.build));
+    if (next === undefined) {
       stuck = true;
-      next = comp.filter((v) => !done.has(v)).sort((a, b) => cmp(names[a]!, names[b]!))[0]!;
+      next = waiting[0]!;
     }
     ordered.push(next);
     done.add(next);
-    for (const v of comp) {
-      if (done.has(v)) continue;
-      for (const e of edges[v]!) if (e.build && e.to === next) pending.set(v, pending.get(v)! - 1);
-    }
   }
   return { ordered, stuck };
 }
