@@ -1,0 +1,3 @@
+#!/bin/sh
+# hello -- the simplest jux example.
+echo "Hello from jux!"
