@@ -6,7 +6,7 @@
  * Exit status: 0 success, 1 something failed to build (or an audit found
  * problems), 2 bad usage or bad input, 70 an internal error.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { JuxError } from '../errors.js';
 import { setColor } from '../render/style.js';
 import { flushSay, flushWarn, type GlobalOptions, overridesFrom, startCapture, stopCapture } from './options.js';
@@ -54,7 +54,7 @@ async function runCommand(argv: string[]): Promise<number> {
     .option('--spells <dir>', 'spell root (repeatable; later roots win)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--root <dir>', 'install root')
     .option('--state <dir>', 'state directory')
-    .option('--cache <dir>', 'cache directory')
+    .option('--cache-dir <dir>', 'cache directory')
     .option('--plain', 'plain output: no colours, no live status')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -102,6 +102,39 @@ async function runCommand(argv: string[]): Promise<number> {
     .helpOption(false);
 
 
+
+  program
+    .command('build')
+    .description('build and install packages (the whole tree when no target is given)')
+    .argument('[targets...]', 'packages to build, with what they need')
+    .option('-n, --dry-run', 'print the plan and stop')
+    .option('-a, --all', 'force: rebuild every package in scope')
+    .option('--rebuild <pkg>', 'force this package (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .addOption(new Option('-j, --jobs <n>', 'packages built at once (default: cores)').argParser(positiveInt))
+    .option('-k, --keep-going', 'keep building past failures (the default)')
+    .option('-q, --quit', 'stop at the first failure')
+    .option('-v, --verbose', 'also show build output')
+    .option('--no-cache', 'compile even when a cached build exists')
+    .option('--offline', 'use only sources already in the cache')
+    .option('--strict', 'a source without a checksum is an error')
+    .option('--wait', 'wait for another jux to finish instead of failing')
+    .option('--json', 'machine-readable plan (with -n)')
+    .action(run(() => import('./commands/build.js')));
+
+  program
+    .command('update')
+    .description('bring the installed system up to date')
+    .option('-n, --dry-run', 'print the plan and stop')
+    .option('-a, --all', 'force: rebuild everything installed')
+    .addOption(new Option('-j, --jobs <n>', 'packages built at once (default: cores)').argParser(positiveInt))
+    .option('-q, --quit', 'stop at the first failure')
+    .option('-v, --verbose', 'also show build output')
+    .option('--no-cache', 'compile even when a cached build exists')
+    .option('--offline', 'use only sources already in the cache')
+    .option('--strict', 'a source without a checksum is an error')
+    .option('--wait', 'wait for another jux to finish instead of failing')
+    .option('--json', 'machine-readable plan (with -n)')
+    .action(run(() => import('./commands/update.js')));
 
   program
     .command('plan')
@@ -159,3 +192,9 @@ async function runCommand(argv: string[]): Promise<number> {
   return status;
 }
 
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new JuxError(`not a positive whole number: ${v}`);
+  return n;
+}

@@ -6,7 +6,7 @@ export interface GlobalOptions {
   spells?: string[];
   root?: string;
   state?: string;
-  cache?: string;
+  cacheDir?: string;
   plain?: boolean;
   jobs?: number;
   json?: boolean;
@@ -19,7 +19,7 @@ export function overridesFrom(o: Record<string, unknown>): ConfigOverrides {
     ...(g.spells && g.spells.length ? { roots: g.spells } : {}),
     ...(g.root !== undefined ? { root: g.root } : {}),
     ...(g.state !== undefined ? { state: g.state } : {}),
-    ...(g.cache !== undefined ? { cache: g.cache } : {}),
+    ...(typeof g.cacheDir === 'string' ? { cache: g.cacheDir } : {}),
     ...(g.jobs !== undefined ? { jobs: g.jobs } : {}),
   };
 }

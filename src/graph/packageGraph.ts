@@ -246,7 +246,13 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     const optKey = d.optional.map((o) => `${o.name}:${o.on.join(' ')}:${o.off.join(' ')}`).sort();
     const inputs: SpellInputs = {
       statements: hash([...depsKey, '|', ...optKey]),
-      sources: hash(sources.map((s) => `${s.file}:${s.sha256 ?? ''}`)),
+      // In-tree sources count by content; fetched ones by their checksums.
+      sources: hash(
+        sources.map((s) => {
+          const local = dir !== null ? path.join(dir, s.file) : null;
+          return local !== null && fs.existsSync(local) ? `${s.file}:tree:${hashTree(local)}` : `${s.file}:${s.sha256 ?? ''}`;
+        }),
+      ),
       scripts: hash(PHASES.map((p, i) => (scripts[p] ? `own:${readOrEmpty(scripts[p]!)}` : `default:${defaultScriptHashes[i]}`))),
     };
     const replaces = [...declared.get(name)!.entries()]
@@ -279,6 +285,21 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     }
   }
   return { roots: tree.roots, spells, providers, diagnostics };
+}
+
+/** A hash of a file or folder's content: names, modes, file contents, link targets. */
+export function hashTree(p: string): string {
+  const parts: string[] = [];
+  const walk = (abs: string, rel: string): void => {
+    const st = fs.lstatSync(abs);
+    if (st.isDirectory()) {
+      parts.push(`d ${rel}`);
+      for (const n of fs.readdirSync(abs).sort()) walk(path.join(abs, n), `${rel}/${n}`);
+    } else if (st.isSymbolicLink()) parts.push(`l ${rel} ${fs.readlinkSync(abs)}`);
+    else parts.push(`f ${rel} ${(st.mode & 0o111) !== 0 ? 'x' : '-'} ${sha256Hex(fs.readFileSync(abs))}`);
+  };
+  walk(p, '.');
+  return hash(parts);
 }
 
 function readOrEmpty(file: string): string {

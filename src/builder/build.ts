@@ -1,0 +1,297 @@
+/**
+ * Building one package (DESIGN.md §7, docs/building.md): a fresh work
+ * directory, the sources (in-tree folders copied, others fetched and
+ * unpacked), the phase scripts run one after another with the spell's
+ * environment and their output in LOGS/NAME/PHASE.log, then the staged tree
+ * is checked, listed and packed into the binary package cache.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { JuxError } from '../errors.js';
+import { PHASES, type Phase, type Spell } from '../graph/packageGraph.js';
+import { archiveName, type PlanEntry } from '../planner/rebuild.js';
+import { formatFiles, type FileEntry } from '../state/files.js';
+import { createArchive, packagesDir } from '../installer/archive.js';
+import { scanTree } from './manifest.js';
+import { quoteWord } from '../state/stateFile.js';
+
+export type BuildPhase = Phase;
+
+export interface BuildEventSink {
+  phase(name: string, phase: BuildPhase): void;
+  output?(name: string, phase: BuildPhase, chunk: Buffer): void;
+  warning?(name: string, message: string): void;
+}
+
+export type BuildOutcome =
+  | { readonly ok: true; readonly archive: string; readonly files: readonly FileEntry[] }
+  | {
+      readonly ok: false;
+      readonly phase: BuildPhase | 'prepare';
+      readonly status: string;
+      readonly message: string;
+      readonly log: string | null;
+    };
+
+export interface BuildOptions {
+  readonly config: Config;
+  readonly jobs: number;
+  readonly verbose: boolean;
+  readonly offline: boolean;
+  readonly strict: boolean;
+  readonly events: BuildEventSink;
+  /** Default phase scripts (rules/phases). */
+  readonly defaults: Readonly<Partial<Record<Phase, string>>>;
+  /** Called with the child process so an interrupt can stop it. */
+  readonly track?: (kill: () => void, done: Promise<unknown>) => void;
+  /** Fetch and unpack the spell's remote sources into `sourceDir`; the rest into `sourcesDir`. */
+  readonly fetchSources?: (spell: Spell, sourceDir: string, sourcesDir: string) => Promise<void>;
+}
+
+export function logDir(config: Config, name: string): string {
+  return path.join(config.logs, name);
+}
+
+export function logPath(config: Config, name: string, phase: string): string {
+  return path.join(logDir(config, name), `${phase}.log`);
+}
+
+/** The phases a spell runs, with their scripts. */
+export function phaseScripts(spell: Spell, defaults: Readonly<Partial<Record<Phase, string>>>): [Phase, string][] {
+  const own = Object.keys(spell.scripts).length > 0;
+  const out: [Phase, string][] = [];
+  for (const p of PHASES) {
+    if (p === 'fetch' || p === 'unpack') {
+      if (spell.scripts[p]) out.push([p, spell.scripts[p]!]);
+      continue;
+    }
+    const script = own ? spell.scripts[p] : p === 'test' ? undefined : defaults[p];
+    if (script) out.push([p, script]);
+  }
+  return out;
+}
+
+/** Scripts that exist but cannot be run: a clear message before anything is built. */
+export function checkScripts(spell: Spell, defaults: Readonly<Partial<Record<Phase, string>>>): string[] {
+  const problems: string[] = [];
+  for (const [phase, script] of phaseScripts(spell, defaults)) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(script);
+    } catch {
+      problems.push(`${spell.name}: the ${phase} script ${script} is missing (a dangling link?)`);
+      continue;
+    }
+    if (!st.isFile()) problems.push(`${spell.name}: the ${phase} script ${script} is not a file`);
+    else if ((st.mode & 0o111) === 0) problems.push(`${spell.name}: the ${phase} script ${script} is not executable (chmod +x it)`);
+  }
+  for (const s of spell.sources) {
+    if (spell.dir && !s.urls.length && !fs.existsSync(path.join(spell.dir, s.file))) {
+      problems.push(`${spell.name}: source ${s.file} is neither in the spell folder nor given a Url`);
+    }
+  }
+  return problems;
+}
+
+function prependPath(value: string | undefined, first: string, sep = ':'): string {
+  return value ? `${first}${sep}${value}` : first;
+}
+
+export function buildEnvironment(
+  spell: Spell,
+  entry: PlanEntry,
+  config: Config,
+  dirs: { source: string; build: string; dest: string; work: string },
+  jobs: number,
+): Record<string, string> {
+  const prefix = '/usr';
+  const rp = path.join(config.root, prefix);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, {
+    SPELL: spell.name,
+    VERSION: spell.version,
+    SECTION: spell.section,
+    SPELL_DIR: spell.dir ?? path.dirname(spell.file),
+    SOURCE_DIR: dirs.source,
+    BUILD_DIR: dirs.build,
+    DESTDIR: dirs.dest,
+    PREFIX: prefix,
+    ROOT: config.root,
+    JOBS: String(jobs),
+    OPTIONS: entry.options.join(' '),
+    OPTION_FLAGS: entry.flags.join(' '),
+    CC: process.env.CC ?? 'cc',
+    CPPFLAGS: `${process.env.CPPFLAGS ? process.env.CPPFLAGS + ' ' : ''}-I${rp}/include`,
+    LDFLAGS: `${process.env.LDFLAGS ? process.env.LDFLAGS + ' ' : ''}-L${rp}/lib -Wl,-rpath,${rp}/lib`,
+    PKG_CONFIG_PATH: prependPath(process.env.PKG_CONFIG_PATH, `${rp}/lib/pkgconfig`),
+    PATH: prependPath(process.env.PATH, `${rp}/bin`),
+    LD_LIBRARY_PATH: prependPath(process.env.LD_LIBRARY_PATH, `${rp}/lib`),
+    HOME: path.join(dirs.work, 'home'),
+    TMPDIR: path.join(dirs.work, 'tmp'),
+  });
+  delete env.MAKEFLAGS;
+  delete env.MFLAGS;
+  return env;
+}
+
+/** Copy an in-tree source folder (or file) into place, keeping links as links. */
+function copySource(from: string, to: string): void {
+  const st = fs.statSync(from);
+  if (st.isDirectory()) fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  else {
+    fs.mkdirSync(to, { recursive: true });
+    fs.copyFileSync(from, path.join(to, path.basename(from)));
+  }
+}
+
+function tail(file: string, lines: number): string[] {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    const all = text.split('\n');
+    if (all[all.length - 1] === '') all.pop();
+    return all.slice(-lines);
+  } catch {
+    return [];
+  }
+}
+
+export { tail as logTail };
+
+/** What goes into jux/package: the build, in spell syntax. */
+function packageInfo(entry: PlanEntry, spell: Spell): string {
+  const line = (rule: string, lists: string[][]): string =>
+    `${rule.padEnd(12)} ${lists.map((l) => l.map(quoteWord).join(' ')).join(' : ')} ;\n`;
+  let out = '# jux binary package\n';
+  out += line('Package', [[entry.name], [entry.to]]);
+  out += line('Fingerprint', [[entry.name], [entry.fingerprint]]);
+  out += line('Abi', [[entry.name], [entry.abi]]);
+  out += line('Options', [[entry.name], [...entry.options]]);
+  if (spell.provides.length) out += line('Provides', [[entry.name], [...spell.provides]]);
+  for (const d of entry.deps) out += line('Dependency', [[entry.name], [d.kind], [d.name]]);
+  return out;
+}
+
+/** Build a package into an archive in the cache. Never throws for build failures: it returns them. */
+export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOptions): Promise<BuildOutcome> {
+  const { config } = opts;
+  const name = entry.name;
+  const work = path.join(config.build, name);
+  const dirs = {
+    work,
+    source: path.join(work, 'src'),
+    build: path.join(work, 'build'),
+    dest: path.join(work, 'pkg', 'root'),
+  };
+  const logs = logDir(config, name);
+  try {
+    fs.rmSync(work, { recursive: true, force: true });
+    for (const d of [dirs.source, dirs.build, dirs.dest, path.join(work, 'pkg', 'jux'), path.join(work, 'home'), path.join(work, 'tmp'), path.join(work, 'sources')]) {
+      fs.mkdirSync(d, { recursive: true });
+    }
+    fs.rmSync(logs, { recursive: true, force: true });
+    fs.mkdirSync(logs, { recursive: true });
+  } catch (e) {
+    return { ok: false, phase: 'prepare', status: 'error', message: `cannot prepare ${work}: ${(e as Error).message}`, log: null };
+  }
+
+  // Sources: in-tree folders are copied; the rest is fetched.
+  const remote = spell.sources.filter((s) => !(spell.dir && fs.existsSync(path.join(spell.dir, s.file))));
+  try {
+    let first = true;
+    for (const s of spell.sources) {
+      if (remote.includes(s)) continue;
+      copySource(path.join(spell.dir!, s.file), first ? dirs.source : path.join(work, 'sources', s.file));
+      first = false;
+    }
+    if (remote.length && !spell.scripts.fetch) {
+      opts.events.phase(name, 'fetch');
+      if (!opts.fetchSources) throw new JuxError('fetching sources is not available');
+      await opts.fetchSources(spell, dirs.source, path.join(work, 'sources'));
+    }
+  } catch (e) {
+    const log = logPath(config, name, 'fetch');
+    fs.writeFileSync(log, `${(e as Error).message}\n`);
+    return { ok: false, phase: 'fetch', status: 'error', message: (e as Error).message, log };
+  }
+
+  const env = buildEnvironment(spell, entry, config, dirs, opts.jobs);
+  const { execa } = await import('execa');
+  for (const [phase, script] of phaseScripts(spell, opts.defaults)) {
+    opts.events.phase(name, phase);
+    const log = logPath(config, name, phase);
+    const fd = fs.openSync(log, 'w');
+    let exit: { code: number | null; signal: string | null; error: string | null };
+    try {
+      // The log gets stdout and stderr through one descriptor (in order);
+      // with -v they are also passed on as they come.
+      const common = { cwd: dirs.source, env, extendEnv: false, stdin: 'ignore', reject: false, detached: true } as const;
+      // execa's types accept a descriptor number only as a literal type.
+      const logFd = fd as 3;
+      const child = opts.verbose
+        ? execa(script, [], { ...common, buffer: false })
+        : execa(script, [], { ...common, stdout: logFd, stderr: logFd });
+      if (opts.verbose) {
+        const pass = (d: Buffer): void => {
+          fs.writeSync(fd, d);
+          opts.events.output?.(name, phase, d);
+        };
+        child.stdout?.on('data', pass);
+        child.stderr?.on('data', pass);
+      }
+      opts.track?.(
+        () => {
+          if (child.pid !== undefined) {
+            try {
+              process.kill(-child.pid, 'SIGTERM');
+            } catch {
+              // gone
+            }
+          }
+        },
+        child,
+      );
+      const r = await child;
+      exit = {
+        code: typeof r.exitCode === 'number' ? r.exitCode : null,
+        signal: r.signal ?? null,
+        error: r.failed && r.exitCode === undefined && !r.signal ? ((r.cause as Error | undefined)?.message ?? r.message ?? 'failed') : null,
+      };
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (exit.error !== null) {
+      fs.appendFileSync(log, `jux: could not run ${script}: ${exit.error}\n`);
+      return { ok: false, phase, status: 'could not run', message: `cannot run ${script}: ${exit.error}`, log };
+    }
+    if (exit.code !== 0) {
+      const status = exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code}`;
+      return { ok: false, phase, status, message: `${phase} failed (${status})`, log };
+    }
+  }
+
+  // The staged tree, its list, and the archive.
+  let files: FileEntry[];
+  try {
+    files = scanTree(dirs.dest, `${name}'s staged tree`);
+  } catch (e) {
+    return { ok: false, phase: 'install', status: 'unsafe', message: (e as Error).message, log: null };
+  }
+  const jux = path.join(work, 'pkg', 'jux');
+  fs.writeFileSync(path.join(jux, `${name}.files`), formatFiles(name, entry.to, files));
+  fs.writeFileSync(path.join(jux, 'package'), packageInfo(entry, spell));
+  const spellCopy = path.join(jux, 'spell');
+  if (spell.dir) fs.cpSync(spell.dir, spellCopy, { recursive: true, verbatimSymlinks: true });
+  else {
+    fs.mkdirSync(spellCopy, { recursive: true });
+    fs.copyFileSync(spell.file, path.join(spellCopy, path.basename(spell.file)));
+  }
+  const archive = path.join(packagesDir(config.cache), archiveName(name, entry.to, entry.fingerprint));
+  try {
+    await createArchive(path.join(work, 'pkg'), archive);
+  } catch (e) {
+    return { ok: false, phase: 'install', status: 'error', message: `cannot write ${archive}: ${(e as Error).message}`, log: null };
+  }
+  return { ok: true, archive, files };
+}

@@ -1,0 +1,115 @@
+/**
+ * One lock guards the state and the root: STATE/lock, created exclusively,
+ * holding the owner's pid, host, command and start time. A second jux that
+ * would change them waits (--wait) or fails at once, naming the holder. A
+ * lock whose process is gone (same host, pid not alive) is taken over.
+ *
+ * Hand-written rather than proper-lockfile because the holder's pid and
+ * command must be in the message and a dead holder must be recognised at
+ * once, not after a staleness timeout.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { JuxError } from '../errors.js';
+
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly command: string;
+  readonly since: string;
+}
+
+/** Exit status when the lock is held by another jux (EX_TEMPFAIL: try again later). */
+export const LOCKED_STATUS = 75;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readHolder(file: string): LockHolder | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
+  } catch {
+    return null;
+  }
+}
+
+function describe(h: LockHolder | null): string {
+  return h ? `pid ${h.pid} (${h.command}), since ${h.since}` : 'a process that left no details';
+}
+
+export class StateLock {
+  private held = false;
+  private readonly onExit = (): void => this.release();
+
+  constructor(
+    readonly file: string,
+    readonly command: string,
+  ) {}
+
+  /** Take the lock; with `wait`, poll until it is free (reporting once through `waiting`). */
+  async acquire(opts: { wait: boolean; waiting?: (holder: string) => void }): Promise<void> {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const me: LockHolder = { pid: process.pid, host: os.hostname(), command: this.command, since: new Date().toISOString() };
+    let told = false;
+    for (;;) {
+      try {
+        const fd = fs.openSync(this.file, 'wx');
+        fs.writeSync(fd, JSON.stringify(me) + '\n');
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        this.held = true;
+        process.on('exit', this.onExit);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const holder = readHolder(this.file);
+      if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
+        // A dead holder: move its lock aside (only one taker can) and retry.
+        try {
+          fs.renameSync(this.file, `${this.file}.stale.${process.pid}`);
+          fs.rmSync(`${this.file}.stale.${process.pid}`, { force: true });
+        } catch {
+          // someone else took it over first
+        }
+        continue;
+      }
+      if (holder === null) {
+        // Written but not yet filled in by its creator: look again shortly.
+        await new Promise((r) => setTimeout(r, 50));
+        if (readHolder(this.file) === null && fs.existsSync(this.file)) {
+          const age = Date.now() - fs.statSync(this.file).mtimeMs;
+          if (age > 5000) fs.rmSync(this.file, { force: true });
+        }
+        continue;
+      }
+      if (!opts.wait) {
+        throw new JuxError(
+          `another jux is changing this system: ${describe(holder)}; run again with --wait to wait for it`,
+          null,
+          LOCKED_STATUS,
+        );
+      }
+      if (!told) {
+        opts.waiting?.(`waiting for the jux holding the lock: ${describe(holder)}`);
+        told = true;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    process.off('exit', this.onExit);
+    const h = readHolder(this.file);
+    if (h && h.pid === process.pid) fs.rmSync(this.file, { force: true });
+  }
+}

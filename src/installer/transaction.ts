@@ -1,0 +1,439 @@
+/**
+ * Installing and removing packages as transactions (DESIGN.md §6).
+ *
+ * A step (install or remove one package) goes:
+ *   1. journal the intent;
+ *   2. in ROOT/.jux-staging/tx-ID-N/: extract the new tree, and write
+ *      meta.json (old records, new file list, directories to create, files
+ *      to move aside) — synced;
+ *   3. move every file the step replaces or drops into backup/;
+ *   4. create directories, move the new files into place (rename: atomic
+ *      per file), remove directories left empty;
+ *   5. write NAME.files and NAME.state atomically (write, fsync, rename);
+ *   6. journal `done`.
+ * The step directory (with the backups) goes when the transaction commits.
+ *
+ * Recovery (run before anything else by every command that changes the
+ * system) undoes an unfinished step from its meta.json and backups —
+ * restoring the old files and records exactly — keeps the finished steps,
+ * and commits the transaction. So after a crash at any moment each package
+ * is either fully at its old version or fully at its new one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { JuxError } from '../errors.js';
+import { sha256File } from '../builder/manifest.js';
+import { type FileEntry, formatFiles, parseFiles } from '../state/files.js';
+import { formatInstalled, type InstalledRecord } from '../state/stateFile.js';
+import type { StateStore } from '../state/stateStore.js';
+import { extractArchive } from './archive.js';
+import { Journal, type JournalStep, type Transaction } from './journal.js';
+
+export const STAGING = '.jux-staging';
+
+interface StepMeta {
+  readonly op: 'install' | 'remove';
+  readonly name: string;
+  readonly oldState: string | null;
+  readonly oldFiles: string | null;
+  /** Files (not directories) the new version puts in place. */
+  readonly newFiles: readonly FileEntry[];
+  /** Directories to create, shallowest first. */
+  readonly createDirs: readonly { path: string; mode: number }[];
+  /** Paths moved aside before the new ones go in (replaced or dropped). */
+  readonly backups: readonly string[];
+  /** Directories of the old version to remove if empty, deepest first. */
+  readonly dropDirs: readonly string[];
+}
+
+export interface RemoveReport {
+  /** Files kept because they were changed since installation. */
+  readonly keptChanged: string[];
+}
+
+/** Who owns each path under the root, from every NAME.files. */
+export class Ownership {
+  private readonly owner = new Map<string, string>();
+  private readonly lists = new Map<string, FileEntry[]>();
+
+  constructor(store: StateStore) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(store.dir).filter((f) => f.endsWith('.files'));
+    } catch {
+      // no state yet
+    }
+    for (const f of names) {
+      const name = f.slice(0, -'.files'.length);
+      const p = path.join(store.dir, f);
+      this.set(name, parseFiles(p, fs.readFileSync(p, 'utf8')));
+    }
+  }
+
+  ownerOf(p: string): string | undefined {
+    return this.owner.get(p);
+  }
+  filesOf(name: string): FileEntry[] | undefined {
+    return this.lists.get(name);
+  }
+  packages(): IterableIterator<[string, FileEntry[]]> {
+    return this.lists.entries();
+  }
+
+  set(name: string, entries: FileEntry[] | null): void {
+    const old = this.lists.get(name);
+    if (old) for (const e of old) if (this.owner.get(e.path) === name) this.owner.delete(e.path);
+    if (entries === null) {
+      this.lists.delete(name);
+      return;
+    }
+    this.lists.set(name, entries);
+    for (const e of entries) if (e.type !== 'd' || !this.owner.has(e.path)) this.owner.set(e.path, name);
+  }
+
+  /** True when another package (besides `name`) has `dir` in its list. */
+  dirShared(dir: string, name: string): boolean {
+    for (const [n, l] of this.lists) if (n !== name && l.some((e) => e.path === dir)) return true;
+    return false;
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function syncWrite(file: string, data: string): void {
+  writeFileAtomic.sync(file, data, { fsync: true });
+}
+
+export class Installer {
+  readonly staging: string;
+  private ownership: Ownership | null = null;
+  private realRoot: string | null = null;
+
+  constructor(
+    readonly root: string,
+    readonly store: StateStore,
+    readonly journal: Journal,
+  ) {
+    this.staging = path.join(root, STAGING);
+  }
+
+  owners(): Ownership {
+    this.ownership ??= new Ownership(this.store);
+    return this.ownership;
+  }
+
+  private abs(p: string): string {
+    return path.join(this.root, p);
+  }
+
+  private stepDir(tx: Transaction, step: JournalStep): string {
+    return path.join(this.staging, `tx-${tx.id}-${step.n}`);
+  }
+
+  /** Refuse to place a file where a path component leads out of the root. */
+  private checkParents(rel: string): void {
+    this.realRoot ??= fs.realpathSync(this.root);
+    let dir = path.dirname(this.abs(rel));
+    while (dir.length > this.root.length && !exists(dir)) dir = path.dirname(dir);
+    const real = fs.realpathSync(dir);
+    if (real !== this.realRoot && !real.startsWith(this.realRoot + path.sep)) {
+      throw new JuxError(`cannot install ${rel}: ${path.relative(this.root, dir) || '.'} leads outside the root (to ${real})`);
+    }
+  }
+
+  /**
+   * Install a package from its archive, replacing the installed version.
+   * Throws (changing nothing) on conflicts with other packages' files.
+   */
+  async install(tx: Transaction, record: InstalledRecord, archive: string, prevArchive: string | null): Promise<void> {
+    const name = record.name;
+    const owners = this.owners();
+    const oldRecord = readText(this.store.statePath(name));
+    const oldFilesText = readText(this.store.filesPath(name));
+    const oldFiles = oldFilesText === null ? [] : parseFiles(this.store.filesPath(name), oldFilesText);
+
+    // Prepare outside the journal: nothing changes until the step is journalled.
+    const prep = path.join(this.staging, `prep-${tx.id}-${name}`);
+    fs.rmSync(prep, { recursive: true, force: true });
+    fs.mkdirSync(prep, { recursive: true });
+    try {
+      await extractArchive(archive, path.join(prep, 'new'));
+    } catch (e) {
+      fs.rmSync(prep, { recursive: true, force: true });
+      throw e;
+    }
+    const filesText = readText(path.join(prep, 'new', 'jux', `${name}.files`));
+    const entries = filesText === null ? [] : parseFiles(`${archive}:jux/${name}.files`, filesText);
+    const newFiles = entries.filter((e) => e.type !== 'd');
+    const newDirs = entries.filter((e) => e.type === 'd');
+
+    // Conflicts: another package's file, or a file nobody owns.
+    const oldPaths = new Set(oldFiles.map((e) => e.path));
+    const conflicts: string[] = [];
+    for (const e of newFiles) {
+      const o = owners.ownerOf(e.path);
+      if (o !== undefined && o !== name) conflicts.push(`${e.path} (owned by ${o})`);
+      else if (o === undefined && !oldPaths.has(e.path) && exists(this.abs(e.path))) conflicts.push(`${e.path} (owned by no package)`);
+      this.checkParents(e.path);
+    }
+    for (const d of newDirs) {
+      const p = this.abs(d.path);
+      if (exists(p) && !fs.lstatSync(p).isDirectory()) conflicts.push(`${d.path} (a file where the package has a directory)`);
+    }
+    if (conflicts.length) {
+      fs.rmSync(prep, { recursive: true, force: true });
+      throw new JuxError(
+        `${name} would overwrite ${conflicts.length} file${conflicts.length === 1 ? '' : 's'} it does not own: ${conflicts.slice(0, 5).join(', ')}` +
+          (conflicts.length > 5 ? ', ...' : '') + '; nothing was installed',
+      );
+    }
+
+    const newPaths = new Set(newFiles.map((e) => e.path));
+    const newDirPaths = new Set(newDirs.map((e) => e.path));
+    const backups = [
+      ...newFiles.filter((e) => exists(this.abs(e.path))).map((e) => e.path),
+      ...oldFiles.filter((e) => e.type !== 'd' && !newPaths.has(e.path) && exists(this.abs(e.path))).map((e) => e.path),
+    ];
+    const createDirs = newDirs.filter((d) => !exists(this.abs(d.path))).map((d) => ({ path: d.path, mode: d.mode }));
+    const dropDirs = oldFiles
+      .filter((e) => e.type === 'd' && !newDirPaths.has(e.path) && !owners.dirShared(e.path, name))
+      .map((e) => e.path)
+      .sort((a, b) => b.length - a.length);
+    const meta: StepMeta = {
+      op: 'install',
+      name,
+      oldState: oldRecord,
+      oldFiles: oldFilesText,
+      newFiles,
+      createDirs,
+      backups,
+      dropDirs,
+    };
+    const step = this.journal.step(tx, {
+      op: 'install',
+      name,
+      version: record.version,
+      archive: path.basename(archive),
+      prev: oldRecord === null ? null : { version: readVersion(oldRecord) ?? '', archive: prevArchive ?? '' },
+    });
+    const dir = this.stepDir(tx, step);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(prep, dir);
+    syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
+
+    // Move aside, then in.
+    for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
+    for (const d of createDirs) fs.mkdirSync(this.abs(d.path), { mode: d.mode });
+    for (const e of newFiles) {
+      const target = this.abs(e.path);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.renameSync(path.join(dir, 'new', 'root', e.path), target);
+    }
+    for (const d of dropDirs) rmdirIfEmpty(this.abs(d));
+    syncWrite(this.store.filesPath(name), formatFiles(name, record.version, entries));
+    syncWrite(this.store.statePath(name), formatInstalled(record));
+    this.journal.done(tx, step);
+    owners.set(name, entries);
+  }
+
+  /** Remove an installed package; files changed since installation are kept and reported. */
+  remove(tx: Transaction, name: string, archive: string): RemoveReport {
+    const owners = this.owners();
+    const oldRecord = readText(this.store.statePath(name));
+    if (oldRecord === null) throw new JuxError(`${name} is not installed`);
+    const oldFilesText = readText(this.store.filesPath(name));
+    const oldFiles = oldFilesText === null ? [] : parseFiles(this.store.filesPath(name), oldFilesText);
+    const step = this.journal.step(tx, { op: 'remove', name, version: readVersion(oldRecord) ?? '', archive });
+    const dir = this.stepDir(tx, step);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const keptChanged: string[] = [];
+    const backups: string[] = [];
+    for (const e of oldFiles) {
+      if (e.type === 'd') continue;
+      const p = this.abs(e.path);
+      if (!exists(p)) continue;
+      if (owners.ownerOf(e.path) !== name) continue; // another package's now
+      if (changed(p, e)) keptChanged.push(e.path);
+      else backups.push(e.path);
+    }
+    const dropDirs = oldFiles
+      .filter((e) => e.type === 'd' && !owners.dirShared(e.path, name))
+      .map((e) => e.path)
+      .sort((a, b) => b.length - a.length);
+    const meta: StepMeta = {
+      op: 'remove',
+      name,
+      oldState: oldRecord,
+      oldFiles: oldFilesText,
+      newFiles: [],
+      createDirs: [],
+      backups,
+      dropDirs,
+    };
+    syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
+    for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
+    for (const d of dropDirs) rmdirIfEmpty(this.abs(d));
+    fs.rmSync(this.store.filesPath(name), { force: true });
+    fs.rmSync(this.store.statePath(name), { force: true });
+    fsyncDir(this.store.dir);
+    this.journal.done(tx, step);
+    owners.set(name, null);
+    return { keptChanged };
+  }
+
+  /** Finish a transaction: drop its step directories (backups). */
+  commit(tx: Transaction): void {
+    this.journal.commit(tx);
+    for (const s of tx.steps) fs.rmSync(this.stepDir(tx, s), { recursive: true, force: true });
+    removeIfEmpty(this.staging);
+  }
+
+  /**
+   * Complete or undo an interrupted transaction, if there is one. Returns a
+   * description of what was done, or null when there was nothing to do.
+   */
+  recover(): string | null {
+    const open = this.journal.read().filter((t) => !t.committed);
+    if (!open.length) {
+      this.sweepStaging();
+      return null;
+    }
+    const notes: string[] = [];
+    for (const tx of open) {
+      const undone: string[] = [];
+      const kept: string[] = [];
+      for (const step of [...tx.steps].reverse()) {
+        const dir = this.stepDir(tx, step);
+        if (step.done) {
+          kept.push(`${step.action.op} ${step.action.name}`);
+          continue;
+        }
+        if (this.undoStep(dir)) undone.push(`${step.action.op} ${step.action.name}`);
+      }
+      const note =
+        `transaction ${tx.id} (${tx.command}) was interrupted: ` +
+        (undone.length ? `undid ${undone.join(', ')}` : 'nothing to undo') +
+        (kept.length ? `; kept ${kept.reverse().join(', ')}` : '');
+      this.journal.recovered(tx, note);
+      this.commit(tx);
+      notes.push(note);
+    }
+    this.sweepStaging();
+    this.ownership = null;
+    return notes.join('\n');
+  }
+
+  /** Undo one unfinished step from its meta.json. Idempotent. */
+  private undoStep(dir: string): boolean {
+    const metaText = readText(path.join(dir, 'meta.json'));
+    if (metaText === null) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      return false; // nothing had been changed yet
+    }
+    const meta = JSON.parse(metaText) as StepMeta;
+    const backedUp = new Set(meta.backups);
+    // New files that are in place go; what was moved aside comes back.
+    for (const e of meta.newFiles) {
+      const target = this.abs(e.path);
+      const backup = path.join(dir, 'backup', e.path);
+      if (exists(backup)) {
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.renameSync(backup, target);
+      } else if (!backedUp.has(e.path) && exists(target)) {
+        // It was not there before the step: it is the new file.
+        fs.rmSync(target, { force: true });
+      }
+    }
+    for (const p of meta.backups) {
+      const backup = path.join(dir, 'backup', p);
+      if (exists(backup)) {
+        fs.mkdirSync(path.dirname(this.abs(p)), { recursive: true });
+        fs.renameSync(backup, this.abs(p));
+      }
+    }
+    for (const d of [...meta.createDirs].reverse()) rmdirIfEmpty(this.abs(d.path));
+    for (const d of [...meta.dropDirs].reverse()) fs.mkdirSync(this.abs(d), { recursive: true });
+    if (meta.oldState === null) fs.rmSync(this.store.statePath(meta.name), { force: true });
+    else syncWrite(this.store.statePath(meta.name), meta.oldState);
+    if (meta.oldFiles === null) fs.rmSync(this.store.filesPath(meta.name), { force: true });
+    else syncWrite(this.store.filesPath(meta.name), meta.oldFiles);
+    fsyncDir(this.store.dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return true;
+  }
+
+  /** Staging left by committed transactions (a crash after commit) goes. */
+  private sweepStaging(): void {
+    if (!exists(this.staging)) return;
+    const open = new Set(this.journal.read().filter((t) => !t.committed).map((t) => t.id));
+    for (const d of fs.readdirSync(this.staging)) {
+      const m = /^tx-(\d+)-\d+$/.exec(d);
+      if (!m || !open.has(Number(m[1]))) fs.rmSync(path.join(this.staging, d), { recursive: true, force: true });
+    }
+    removeIfEmpty(this.staging);
+  }
+}
+
+export function readText(p: string): string | null {
+  try {
+    return fs.readFileSync(p, 'latin1');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+function readVersion(stateText: string): string | null {
+  const m = /^Installed\s+\S+\s+:\s+(\S+)\s+;/m.exec(stateText);
+  return m ? m[1]! : null;
+}
+
+function moveInto(from: string, to: string): void {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.renameSync(from, to);
+}
+
+function rmdirIfEmpty(p: string): void {
+  try {
+    fs.rmdirSync(p);
+  } catch {
+    // not empty, or gone
+  }
+}
+
+function removeIfEmpty(p: string): void {
+  rmdirIfEmpty(p);
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+  } catch {
+    // best effort
+  }
+}
+
+/** Has the installed file changed since it was recorded? */
+export function changed(p: string, e: FileEntry): boolean {
+  try {
+    const st = fs.lstatSync(p);
+    if (e.type === 'l') return !st.isSymbolicLink() || fs.readlinkSync(p) !== e.hash;
+    if (e.type === 'f') return !st.isFile() || st.size !== e.size || sha256File(p) !== e.hash;
+    return !st.isDirectory();
+  } catch {
+    return true;
+  }
+}
+
+export { Journal };

@@ -1,0 +1,251 @@
+/**
+ * Carrying out a plan: a ready-set scheduler over the planned packages.
+ * A package's build starts as soon as the packages it builds against
+ * (tight, loose, build, optional) are installed; p-queue limits how many
+ * build at once; installs go one at a time (they change the root and the
+ * state). A runtime dependency only has to be installed before its
+ * dependant is. A failure skips exactly the packages that need the failed
+ * one (keep-going) or stops new work (quit).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { type BuildOutcome, buildPackage, logTail } from '../builder/build.js';
+import type { PackageGraph, Phase, Spell } from '../graph/packageGraph.js';
+import { packagesDir } from '../installer/archive.js';
+import type { Installer } from '../installer/transaction.js';
+import type { Transaction } from '../installer/journal.js';
+import { archiveName, type Plan, type PlanEntry } from '../planner/rebuild.js';
+import { installedRecordFor } from '../state/records.js';
+import type { InstalledRecord } from '../state/stateFile.js';
+import type { BuildReporter, FailedPackage, RunSummary } from './buildEvents.js';
+import { RootWatch } from './rootWatch.js';
+
+export interface RunOptions {
+  readonly jobs: number;
+  readonly quit: boolean;
+  readonly verbose: boolean;
+  readonly useCache: boolean;
+  readonly offline: boolean;
+  readonly strict: boolean;
+  readonly defaults: Readonly<Partial<Record<Phase, string>>>;
+  readonly fetchSources?: (spell: Spell, sourceDir: string, sourcesDir: string) => Promise<void>;
+}
+
+export interface RunContext {
+  readonly config: Config;
+  readonly graph: PackageGraph;
+  readonly installer: Installer;
+  readonly tx: Transaction;
+  /** Installed records, updated as packages are installed. */
+  readonly installed: Map<string, InstalledRecord>;
+  readonly now?: () => string;
+}
+
+type Status = 'waiting' | 'running' | 'installed' | 'failed' | 'skipped';
+
+export class PackageRun {
+  private readonly status = new Map<string, Status>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly kills = new Set<() => void>();
+  private interrupted = false;
+  private stopping = false;
+  private installChain: Promise<void> = Promise.resolve();
+  private readonly built: string[] = [];
+  private readonly fromCache: string[] = [];
+  private readonly failed: FailedPackage[] = [];
+  private readonly skipped: { name: string; missing: string }[] = [];
+  private readonly blockedBy = new Map<string, number>();
+  private rootWatch: RootWatch | null = null;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly ctx: RunContext,
+    private readonly opts: RunOptions,
+    private readonly out: BuildReporter,
+  ) {}
+
+  /** SIGINT/SIGTERM: no new work, running builds stopped. */
+  interrupt(): void {
+    this.interrupted = this.stopping = true;
+    for (const k of this.kills) k();
+  }
+
+  async run(): Promise<RunSummary> {
+    const start = Date.now();
+    const { default: PQueue } = await import('p-queue');
+    const queue = new PQueue({ concurrency: Math.max(1, this.opts.jobs) });
+    const entries = this.plan.entries;
+    const inPlan = new Map(entries.map((e) => [e.name, e]));
+    this.rootWatch = new RootWatch(this.ctx.config, this.ctx.installer);
+    this.out.emit({
+      type: 'start',
+      total: entries.length,
+      upToDate: this.plan.upToDate.length,
+      fromCache: this.opts.useCache ? entries.filter((e) => e.fromCache).length : 0,
+      jobs: this.opts.jobs,
+    });
+    for (const e of entries) this.status.set(e.name, 'waiting');
+
+    const tasks = entries.map(async (e) => {
+      const needs = e.deps.filter((d) => d.kind !== 'runtime' && inPlan.has(d.name) && d.name !== e.name).map((d) => d.name);
+      const missing = await this.waitFor(needs);
+      if (missing !== null) return this.skip(e, missing);
+      if (this.stopping) return this.skip(e, '(stopped)');
+      await queue.add(() => this.buildAndInstall(e, inPlan));
+    });
+    await Promise.all(tasks);
+    await this.installChain;
+    const damaging = [...this.blockedBy.entries()]
+      .map(([name, blocked]) => ({ name, blocked }))
+      .sort((a, b) => b.blocked - a.blocked || (a.name < b.name ? -1 : 1));
+    const summary: RunSummary = {
+      built: this.built,
+      fromCache: this.fromCache,
+      upToDate: this.plan.upToDate.length,
+      failed: this.failed,
+      skipped: this.skipped,
+      damaging,
+      interrupted: this.interrupted,
+      seconds: (Date.now() - start) / 1000,
+    };
+    this.out.emit({ type: 'finish', summary });
+    return summary;
+  }
+
+  /** Resolves with the first dependency that failed or was skipped, or null when all are installed. */
+  private async waitFor(names: readonly string[]): Promise<string | null> {
+    for (const n of names) {
+      for (;;) {
+        const s = this.status.get(n);
+        if (s === 'installed') break;
+        if (s === 'failed' || s === 'skipped') return n;
+        await new Promise<void>((resolve) => {
+          const l = this.waiters.get(n) ?? [];
+          l.push(resolve);
+          this.waiters.set(n, l);
+        });
+      }
+    }
+    return null;
+  }
+
+  private settle(name: string, s: Status): void {
+    this.status.set(name, s);
+    const l = this.waiters.get(name);
+    this.waiters.delete(name);
+    for (const w of l ?? []) w();
+  }
+
+  private skip(e: PlanEntry, missing: string): void {
+    this.skipped.push({ name: e.name, missing });
+    // Charge the block to the root cause: the failed package at the bottom.
+    let cause = missing;
+    for (;;) {
+      const s = this.skipped.find((x) => x.name === cause);
+      if (!s) break;
+      cause = s.missing;
+    }
+    if (this.failed.some((f) => f.name === cause)) this.blockedBy.set(cause, (this.blockedBy.get(cause) ?? 0) + 1);
+    this.out.emit({ type: 'skipped', name: e.name, missing });
+    this.settle(e.name, 'skipped');
+  }
+
+  private fail(e: PlanEntry, f: Omit<FailedPackage, 'name' | 'version'>): void {
+    const failure: FailedPackage = { name: e.name, version: e.to, ...f };
+    this.failed.push(failure);
+    if (!this.blockedBy.has(e.name)) this.blockedBy.set(e.name, 0);
+    this.out.emit({ type: 'failed', ...failure, tail: f.log ? logTail(f.log, 20) : [] });
+    if (!this.interrupted) {
+      this.ctx.installer.store.writeFailure({
+        name: e.name,
+        version: e.to,
+        fingerprint: e.fingerprint,
+        at: this.now(),
+        phase: f.phase,
+        status: f.status,
+        log: f.log ?? '',
+      });
+    }
+    if (this.opts.quit) this.stopping = true;
+    this.settle(e.name, 'failed');
+  }
+
+  private now(): string {
+    return this.ctx.now ? this.ctx.now() : new Date().toISOString();
+  }
+
+  private async buildAndInstall(e: PlanEntry, inPlan: Map<string, PlanEntry>): Promise<void> {
+    if (this.stopping) return this.skip(e, '(stopped)');
+    const spell = this.ctx.graph.spells.get(e.name)!;
+    this.status.set(e.name, 'running');
+    const cached = path.join(packagesDir(this.ctx.config.cache), archiveName(e.name, e.to, e.fingerprint));
+    const useCached = this.opts.useCache && fs.existsSync(cached);
+    this.out.emit({ type: 'begin', name: e.name, version: e.to, action: e.action, fromCache: useCached });
+    let archive = cached;
+    if (!useCached) {
+      const t0 = Date.now();
+      const outcome: BuildOutcome = await buildPackage(e, spell, {
+        config: this.ctx.config,
+        jobs: this.opts.jobs,
+        verbose: this.opts.verbose,
+        offline: this.opts.offline,
+        strict: this.opts.strict,
+        defaults: this.opts.defaults,
+        ...(this.opts.fetchSources ? { fetchSources: this.opts.fetchSources } : {}),
+        events: {
+          phase: (name, phase) => this.out.emit({ type: 'phase', name, phase }),
+          output: (name, phase, chunk) => this.out.emit({ type: 'output', name, phase, chunk }),
+        },
+        track: (kill, done) => {
+          this.kills.add(kill);
+          void Promise.resolve(done).finally(() => this.kills.delete(kill));
+        },
+      });
+      if (!outcome.ok) {
+        if (this.interrupted) return this.skip(e, '(interrupted)');
+        return this.fail(e, { phase: outcome.phase, status: outcome.status, message: outcome.message, log: outcome.log });
+      }
+      archive = outcome.archive;
+      this.out.emit({ type: 'built', name: e.name, seconds: (Date.now() - t0) / 1000 });
+    }
+
+    // Runtime dependencies are installed before this one is.
+    const runtime = e.deps.filter((d) => d.kind === 'runtime' && inPlan.has(d.name) && d.name !== e.name).map((d) => d.name);
+    const missing = await this.waitFor(runtime);
+    if (missing !== null) return this.skip(e, missing);
+
+    await this.serial(async () => {
+      if (this.interrupted) return this.skip(e, '(interrupted)');
+      const stray = this.rootWatch!.check();
+      if (stray !== null) {
+        return this.fail(e, {
+          phase: 'install',
+          status: 'wrote outside DESTDIR',
+          message: `a build wrote into the root instead of DESTDIR: ${stray}; those files were removed`,
+          log: null,
+        });
+      }
+      const prev = this.ctx.installed.get(e.name) ?? null;
+      const record = installedRecordFor(e, spell, (n) => this.ctx.installed.get(n), this.now(), path.basename(archive));
+      try {
+        await this.ctx.installer.install(this.ctx.tx, record, archive, prev?.archive ?? null);
+      } catch (err) {
+        return this.fail(e, { phase: 'install', status: 'error', message: (err as Error).message, log: null });
+      }
+      this.rootWatch!.installed(e.name);
+      this.ctx.installed.set(e.name, record);
+      this.ctx.installer.store.clearFailure(e.name);
+      (useCached ? this.fromCache : this.built).push(e.name);
+      this.out.emit({ type: 'installed', name: e.name, version: e.to, fromCache: useCached });
+      this.settle(e.name, 'installed');
+    });
+  }
+
+  /** Run installs one at a time, in the order they become ready. */
+  private serial(f: () => Promise<void>): Promise<void> {
+    const next = this.installChain.then(f, f);
+    this.installChain = next.catch(() => undefined);
+    return next;
+  }
+}
