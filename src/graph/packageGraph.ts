@@ -239,7 +239,7 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     if (dir !== null) {
       for (const p of PHASES) {
         const s = path.join(dir, p.toUpperCase());
-        if (fs.existsSync(s)) scripts[p] = s;
+        if (lexists(s)) scripts[p] = s; // a dangling link is a (missing) script
       }
     }
     const depsKey = d.deps.map((x) => `${x.kind}:${x.name}`).sort();
@@ -285,6 +285,15 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     }
   }
   return { roots: tree.roots, spells, providers, diagnostics };
+}
+
+function lexists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A hash of a file or folder's content: names, modes, file contents, link targets. */

@@ -222,7 +222,7 @@ export class PackageRun {
         return this.fail(e, {
           phase: 'install',
           status: 'wrote outside DESTDIR',
-          message: `a build wrote into the root instead of DESTDIR: ${stray}; those files were removed`,
+          message: `a build wrote into the root instead of DESTDIR: ${stray}`,
           log: null,
         });
       }

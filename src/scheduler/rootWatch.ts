@@ -82,9 +82,12 @@ export class RootWatch {
     this.snapshot = this.list();
     const rel = (p: string): string => '/' + path.relative(this.installer.root, p);
     const parts: string[] = [];
-    if (added.length) parts.push(`created ${added.map(rel).slice(0, 5).join(', ')}${added.length > 5 ? ', ...' : ''}`);
+    // Name the files; directories only when nothing else was created.
+    const files = added.filter((p) => now.get(p) !== 'd');
+    const shown = files.length ? files : added;
+    if (added.length) parts.push(`created ${shown.map(rel).slice(0, 5).join(', ')}${shown.length > 5 ? ', ...' : ''}`);
     if (changed.length) parts.push(`changed ${changed.map(rel).slice(0, 5).join(', ')}`);
     if (gone.length) parts.push(`deleted ${gone.map(rel).slice(0, 5).join(', ')}`);
-    return parts.join('; ');
+    return parts.join('; ') + (added.length ? ' (new files removed)' : '');
   }
 }

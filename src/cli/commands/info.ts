@@ -63,7 +63,9 @@ export default async function info(o: Record<string, unknown>, args: string[]): 
     if (spell.license.length) say(`  license      ${spell.license.join(' ')}`);
     say(`  spell        ${fromBytes(spell.file)}:${spell.at.line} (root ${spell.root})`);
     for (const r of spell.replaces) say(`  replaces     the spell from ${r.root} (${r.file})`);
-    for (const d of deps) say(`  ${d.kind.padEnd(12)} ${d.name}${d.requested !== d.name ? ` (for ${d.requested})` : ''}`);
+    for (const d of deps) {
+      if (d.kind !== 'optional') say(`  ${d.kind.padEnd(12)} ${d.name}${d.requested !== d.name ? ` (for ${d.requested})` : ''}`);
+    }
     for (const x of spell.optional) say(`  optional     ${x.name} [${enabled.has(x.name) ? 'on' : 'off'}]${x.description ? ` ${x.description}` : ''}`);
     if (spell.provides.length) say(`  provides     ${spell.provides.join(' ')}`);
     for (const s of spell.sources) say(`  source       ${s.file}${s.sha256 ? ` sha256 ${s.sha256.slice(0, 16)}…` : ' (no checksum)'}`);
