@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { JuxError } from '../errors.js';
 import { PHASES, type Phase, type Spell } from '../graph/packageGraph.js';
-import { archiveName, type PlanEntry } from '../planner/rebuild.js';
+import type { PlanEntry } from '../planner/rebuild.js';
 import { formatFiles, type FileEntry } from '../state/files.js';
 import { createArchive, packagesDir } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
@@ -287,7 +287,7 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
     fs.mkdirSync(spellCopy, { recursive: true });
     fs.copyFileSync(spell.file, path.join(spellCopy, path.basename(spell.file)));
   }
-  const archive = path.join(packagesDir(config.cache), archiveName(name, entry.to, entry.fingerprint));
+  const archive = path.join(packagesDir(config.cache), entry.archive);
   try {
     await createArchive(path.join(work, 'pkg'), archive);
   } catch (e) {

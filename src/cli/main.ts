@@ -188,6 +188,28 @@ async function runCommand(argv: string[]): Promise<number> {
 
 
 
+  program
+    .command('dispel')
+    .description('remove installed packages')
+    .argument('<packages...>')
+    .option('--force', 'remove even when installed packages depend on them')
+    .option('--wait', 'wait for another jux to finish instead of failing')
+    .action(run(() => import('./commands/dispel.js')));
+
+  program
+    .command('history')
+    .description('the journal of transactions')
+    .option('--json')
+    .action(run(() => import('./commands/history.js')));
+
+  program
+    .command('rollback')
+    .description('undo the last transaction (or the last N, or back to a point)')
+    .argument('[count]', 'how many transactions to undo', '1')
+    .option('--to <id|time>', 'undo every transaction after this one')
+    .option('--wait', 'wait for another jux to finish instead of failing')
+    .action(run(() => import('./commands/rollback.js')));
+
   await program.parseAsync(argv, { from: 'user' });
   return status;
 }

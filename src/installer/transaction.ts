@@ -228,6 +228,7 @@ export class Installer {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(prep, dir);
     syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
+    this.keepOldRecord(tx, step, oldRecord);
 
     // Move aside, then in.
     for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
@@ -280,6 +281,7 @@ export class Installer {
       dropDirs,
     };
     syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
+    this.keepOldRecord(tx, step, oldRecord);
     for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
     for (const d of dropDirs) rmdirIfEmpty(this.abs(d));
     fs.rmSync(this.store.filesPath(name), { force: true });
@@ -288,6 +290,17 @@ export class Installer {
     this.journal.done(tx, step);
     owners.set(name, null);
     return { keptChanged };
+  }
+
+  /**
+   * The record a step replaces, kept in STATE/history/tx-ID-N.state so a
+   * rollback can put back exactly the build that was there.
+   */
+  private keepOldRecord(tx: Transaction, step: JournalStep, oldRecord: string | null): void {
+    if (oldRecord === null) return;
+    const dir = historyDir(this.store);
+    fs.mkdirSync(dir, { recursive: true });
+    syncWrite(path.join(dir, `tx-${tx.id}-${step.n}.state`), oldRecord);
   }
 
   /** Finish a transaction: drop its step directories (backups). */
@@ -381,6 +394,15 @@ export class Installer {
     }
     removeIfEmpty(this.staging);
   }
+}
+
+export function historyDir(store: StateStore): string {
+  return path.join(store.dir, 'history');
+}
+
+/** The record that step N of transaction ID replaced, if kept. */
+export function replacedRecord(store: StateStore, txId: number, n: number): string | null {
+  return readText(path.join(historyDir(store), `tx-${txId}-${n}.state`));
 }
 
 export function readText(p: string): string | null {

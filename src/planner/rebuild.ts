@@ -63,7 +63,14 @@ export interface PlanEntry {
   readonly deps: readonly ResolvedDep[];
   /** How it came into the plan. */
   readonly origin: 'requested' | 'dependency' | 'dependant';
-  /** A cached build of exactly this fingerprint exists: install it instead of compiling. */
+  /**
+   * The binary package's file name in the cache: NAME-VERSION-KEY.tar.gz,
+   * KEY covering the inputs (the fingerprint) and what the build links to:
+   * the exact builds of tight dependencies, the ABI keys and options of
+   * loose and optional ones.
+   */
+  readonly archive: string;
+  /** That archive is in the cache (and the package is not forced): install it instead of compiling. */
   readonly fromCache: boolean;
   /** The last recorded failure of this package, if any. */
   readonly failed: FailureRecord | null;
@@ -133,6 +140,18 @@ interface Outcome {
   readonly abi: string;
   readonly options: readonly string[];
   readonly rebuilt: boolean;
+  readonly archive: string;
+}
+
+/** The build context of a package: what its binary depends on. */
+function archiveKey(fingerprint: string, deps: readonly ResolvedDep[], current: (n: string) => Outcome | null): string {
+  const ctx: string[] = [];
+  for (const d of deps) {
+    const o = current(d.name);
+    if (d.kind === 'tight') ctx.push(`t:${d.name}:${o?.archive ?? ''}`);
+    else if (d.kind === 'loose' || d.kind === 'optional') ctx.push(`l:${d.name}:${o?.abi ?? ''}:${[...(o?.options ?? [])].sort().join(',')}`);
+  }
+  return hash16([fingerprint, ...ctx.sort()].join('\0'));
 }
 
 export function planRebuilds(input: PlanInput): Plan {
@@ -263,7 +282,7 @@ export function planRebuilds(input: PlanInput): Plan {
     const o = outcome.get(dep);
     if (o) return o;
     const r = installed.get(dep);
-    return r ? { version: r.version, abi: r.abi, options: r.options, rebuilt: false } : null;
+    return r ? { version: r.version, abi: r.abi, options: r.options, rebuilt: false, archive: r.archive ?? '' } : null;
   };
 
   for (const i of order.order) {
@@ -345,8 +364,9 @@ export function planRebuilds(input: PlanInput): Plan {
       continue;
     }
     const reasons = [...own, ...propagated];
-    planned.set(name, makeEntry(spell, inst, reasons, fingerprint, inputs, options, flags, deps, entryOrigin, input));
-    outcome.set(name, { version: spell.version, abi: abiKey(spell.version, spell.abi), options, rebuilt: true });
+    const archive = archiveName(name, spell.version, archiveKey(fingerprint, deps, current));
+    planned.set(name, makeEntry(spell, inst, reasons, fingerprint, archive, forced.has(name), inputs, options, flags, deps, entryOrigin, input));
+    outcome.set(name, { version: spell.version, abi: abiKey(spell.version, spell.abi), options, rebuilt: true, archive });
   }
 
   // ---- dependencies that are not installed are built too ----
@@ -361,13 +381,17 @@ export function planRebuilds(input: PlanInput): Plan {
         const options = resolution.options.get(d.name) ?? [];
         const flags = resolution.flags.get(d.name) ?? [];
         const optHash = optionsHash(options, flags);
+        const fp = fingerprintOf(spell, optHash);
+        const deps = resolution.deps.get(d.name) ?? [];
         planned.set(
           d.name,
           makeEntry(
             spell,
             null,
             [{ kind: 'new' }, { kind: 'needed-by', by: e.name }],
-            fingerprintOf(spell, optHash),
+            fp,
+            archiveName(d.name, spell.version, archiveKey(fp, deps, current)),
+            false,
             { ...spell.inputs, options: optHash },
             options,
             flags,
@@ -397,6 +421,8 @@ function makeEntry(
   inst: InstalledRecord | null,
   reasons: Reason[],
   fingerprint: string,
+  archive: string,
+  forced: boolean,
   inputs: InputHashes,
   options: readonly string[],
   flags: readonly string[],
@@ -419,7 +445,8 @@ function makeEntry(
     flags,
     deps,
     origin,
-    fromCache: input.cachedArchives.has(archiveName(spell.name, spell.version, fingerprint)),
+    archive,
+    fromCache: !forced && input.cachedArchives.has(archive),
     failed,
   };
 }

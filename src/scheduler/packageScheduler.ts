@@ -15,7 +15,7 @@ import type { PackageGraph, Phase, Spell } from '../graph/packageGraph.js';
 import { packagesDir } from '../installer/archive.js';
 import type { Installer } from '../installer/transaction.js';
 import type { Transaction } from '../installer/journal.js';
-import { archiveName, type Plan, type PlanEntry } from '../planner/rebuild.js';
+import type { Plan, PlanEntry } from '../planner/rebuild.js';
 import { installedRecordFor } from '../state/records.js';
 import type { InstalledRecord } from '../state/stateFile.js';
 import type { BuildReporter, FailedPackage, RunSummary } from './buildEvents.js';
@@ -179,8 +179,8 @@ export class PackageRun {
     if (this.stopping) return this.skip(e, '(stopped)');
     const spell = this.ctx.graph.spells.get(e.name)!;
     this.status.set(e.name, 'running');
-    const cached = path.join(packagesDir(this.ctx.config.cache), archiveName(e.name, e.to, e.fingerprint));
-    const useCached = this.opts.useCache && fs.existsSync(cached);
+    const cached = path.join(packagesDir(this.ctx.config.cache), e.archive);
+    const useCached = this.opts.useCache && e.fromCache && fs.existsSync(cached);
     this.out.emit({ type: 'begin', name: e.name, version: e.to, action: e.action, fromCache: useCached });
     let archive = cached;
     if (!useCached) {

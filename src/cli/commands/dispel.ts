@@ -1,0 +1,57 @@
+/**
+ * `jux dispel PACKAGE...`: remove installed packages. Refused, naming the
+ * dependants, when other installed packages depend on them (unless
+ * --force). Only files the package owns go; files changed since they were
+ * installed are kept and reported; empty directories it created go.
+ */
+import { loadConfig } from '../../config/config.js';
+import { JuxError } from '../../errors.js';
+import { paint } from '../../render/style.js';
+import { openSystem } from '../system.js';
+import { overridesFrom, say } from '../options.js';
+
+export default async function dispel(o: Record<string, unknown>, names: string[]): Promise<number> {
+  const config = await loadConfig(overridesFrom(o));
+  const system = await openSystem(config, o, `dispel ${names.join(' ')}`);
+  try {
+    const { installed } = await system.store.load();
+    const missing = names.filter((n) => !installed.has(n));
+    if (missing.length) throw new JuxError(`not installed: ${missing.join(', ')}`);
+    const going = new Set(names);
+    const dependants = new Map<string, string[]>();
+    for (const r of installed.values()) {
+      if (going.has(r.name)) continue;
+      for (const d of r.depends) {
+        if (going.has(d.name)) dependants.set(d.name, [...(dependants.get(d.name) ?? []), `${r.name} (${d.kind})`]);
+      }
+    }
+    if (dependants.size && !o.force) {
+      throw new JuxError(
+        'refusing to remove packages that installed packages depend on (use --force to remove them anyway)',
+        null,
+        2,
+        [...dependants].map(([n, by]) => `  ${n} is needed by ${by.join(', ')}`),
+      );
+    }
+    const tx = system.journal.begin(`jux dispel ${names.join(' ')}`);
+    let kept = 0;
+    try {
+      for (const n of names) {
+        const rec = installed.get(n)!;
+        const report = system.installer.remove(tx, n, rec.archive ?? '');
+        say(`removed ${n} ${rec.version}`);
+        for (const p of report.keptChanged) {
+          say(paint.yellow(`  kept ${p}: changed since it was installed`));
+          kept++;
+        }
+      }
+    } finally {
+      system.installer.commit(tx);
+    }
+    if (dependants.size) say(paint.yellow(`warning: left ${[...dependants.values()].flat().join(', ')} without a dependency`));
+    if (kept) say(`${kept} changed file${kept === 1 ? '' : 's'} kept`);
+    return 0;
+  } finally {
+    system.close();
+  }
+}
