@@ -51,7 +51,7 @@ async function runCommand(argv: string[]): Promise<number> {
     .description('jux — a source-based package manager built on the Jam engine')
     .version('0.1.0', '--version')
     .option('--config <file>', 'configuration file (default: ./jux.yaml)')
-    .option('--spells <dir>', 'spell root (repeatable; later roots win)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--spell-root <dir>', 'a spell root (repeatable; later roots win)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--root <dir>', 'install root')
     .option('--state <dir>', 'state directory')
     .option('--cache-dir <dir>', 'cache directory')
@@ -187,6 +187,21 @@ async function runCommand(argv: string[]): Promise<number> {
 
 
 
+
+  program
+    .command('recover')
+    .description('finish or undo an interrupted transaction now')
+    .option('--wait', 'wait for another jux to finish instead of failing')
+    .action(run(() => import('./commands/recover.js')));
+
+  program
+    .command('check')
+    .description('lint the spells and audit the installed files')
+    .option('--spells', 'only lint the spell tree')
+    .option('--files', 'only audit the installed files')
+    .option('--strict', 'sources without checksums are errors')
+    .option('--json')
+    .action(run(() => import('./commands/check.js')));
 
   program
     .command('dispel')

@@ -3,7 +3,7 @@ import type { ConfigOverrides } from '../config/config.js';
 
 export interface GlobalOptions {
   config?: string;
-  spells?: string[];
+  spellRoot?: string[];
   root?: string;
   state?: string;
   cacheDir?: string;
@@ -16,7 +16,7 @@ export function overridesFrom(o: Record<string, unknown>): ConfigOverrides {
   const g = o as GlobalOptions;
   return {
     ...(g.config !== undefined ? { config: g.config } : {}),
-    ...(g.spells && g.spells.length ? { roots: g.spells } : {}),
+    ...(g.spellRoot && g.spellRoot.length ? { roots: g.spellRoot } : {}),
     ...(g.root !== undefined ? { root: g.root } : {}),
     ...(g.state !== undefined ? { state: g.state } : {}),
     ...(typeof g.cacheDir === 'string' ? { cache: g.cacheDir } : {}),

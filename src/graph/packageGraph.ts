@@ -37,7 +37,10 @@ export interface SourceDecl {
   readonly file: string;
   readonly urls: readonly string[];
   readonly sha256: string | null;
+  /** The Source statement naming it. */
   readonly at: SourcePos;
+  /** The Sha256 statement, if any. */
+  readonly sha256At: SourcePos | null;
 }
 
 /** Hashes of what goes into a build, component by component. */
@@ -102,6 +105,7 @@ function hash(parts: readonly string[]): string {
 }
 
 interface Draft {
+  sourceAt: Map<string, SourcePos>;
   name: string;
   rootIndex: number;
   file: string;
@@ -165,11 +169,13 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       deps: [],
       optional: [],
       provides: [],
+      sourceAt: new Map(),
     });
   }
 
   // Source attributes (Url, Sha256) are keyed by root and file name.
   const sourceAttrs = new Map<string, Map<string, string[]>>();
+  const sha256At = new Map<string, SourcePos>();
   const sourceKey = (root: number, file: string): string => `${root}\0${file}`;
   const spellOf = (name: string, file: string): Draft | undefined => {
     const d = drafts.get(name);
@@ -186,8 +192,10 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
         if (d !== undefined) {
           const cur = d.attrs.get(f.key);
           d.attrs.set(f.key, f.op === 'add' && cur ? [...cur, ...f.values] : [...f.values]);
+          if (f.key === 'sources') for (const v of f.values) if (!d.sourceAt.has(v)) d.sourceAt.set(v, f.at);
         } else if (f.key === 'urls' || f.key === 'sha256') {
           const k = sourceKey(rootOf(f.at.file), f.target);
+          if (f.key === 'sha256') sha256At.set(k, f.at);
           let m = sourceAttrs.get(k);
           if (m === undefined) sourceAttrs.set(k, (m = new Map()));
           const cur = m.get(f.key);
@@ -231,9 +239,16 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     const rel = path.relative(root, file).split(path.sep);
     const section = attr('section')[0] ?? (rel.length > 1 ? rel[0]! : '');
     const sources: SourceDecl[] = attr('sources').map((src) => {
-      let m = sourceAttrs.get(sourceKey(d.rootIndex, src));
-      for (let r = tree.roots.length - 1; m === undefined && r >= 0; r--) m = sourceAttrs.get(sourceKey(r, src));
-      return { file: src, urls: m?.get('urls') ?? [], sha256: m?.get('sha256')?.[0] ?? null, at: d.at };
+      let k = sourceKey(d.rootIndex, src);
+      let m = sourceAttrs.get(k);
+      for (let r = tree.roots.length - 1; m === undefined && r >= 0; r--) m = sourceAttrs.get((k = sourceKey(r, src)));
+      return {
+        file: src,
+        urls: m?.get('urls') ?? [],
+        sha256: m?.get('sha256')?.[0] ?? null,
+        at: d.sourceAt.get(src) ?? d.at,
+        sha256At: sha256At.get(k) ?? null,
+      };
     });
     const scripts: Partial<Record<Phase, string>> = {};
     if (dir !== null) {

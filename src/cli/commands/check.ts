@@ -1,0 +1,36 @@
+/**
+ * `jux check [--spells | --files] [--strict] [--json]`: lint the spell tree
+ * and audit the installed files. Status 1 when an error (lint) or any
+ * problem (audit) is found.
+ */
+import path from 'node:path';
+import { auditRoot } from '../../installer/audit.js';
+import { lintTree } from '../../lint/lint.js';
+import { diagnosticJson, formatDiagnostic } from '../../render/diagnostics.js';
+import { paint } from '../../render/style.js';
+import { StateStore } from '../../state/stateStore.js';
+import { loadContext } from '../context.js';
+import { overridesFrom, say, sayJson } from '../options.js';
+
+export default async function check(o: Record<string, unknown>): Promise<number> {
+  const doSpells = !o.files || Boolean(o.spells);
+  const doFiles = !o.spells || Boolean(o.files);
+  const ctx = await loadContext(overridesFrom(o), { strict: false });
+  const lint = doSpells ? lintTree(ctx.graph, ctx.resolution, { strict: Boolean(o.strict) }) : [];
+  const audit = doFiles
+    ? auditRoot(ctx.config.root, new StateStore(ctx.config.state, path.join(ctx.config.cache, 'index', 'state.v8')), ctx.installed, ctx.graph)
+    : [];
+  const errors = lint.filter((d) => d.severity === 'error').length;
+  const warnings = lint.length - errors;
+  if (o.json) {
+    sayJson({ spells: lint.map(diagnosticJson), files: audit, errors, warnings, problems: audit.length });
+  } else {
+    for (const d of lint) say(formatDiagnostic(d));
+    for (const f of audit) say(`${paint.red(f.kind)}: ${f.message}`);
+    const parts: string[] = [];
+    if (doSpells) parts.push(`${ctx.graph.spells.size} spells: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+    if (doFiles) parts.push(`${ctx.installed.size} installed packages: ${audit.length} problem${audit.length === 1 ? '' : 's'}`);
+    say(parts.join('; '));
+  }
+  return errors || audit.length ? 1 : 0;
+}
