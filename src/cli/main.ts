@@ -189,6 +189,16 @@ async function runCommand(argv: string[]): Promise<number> {
 
 
   program
+    .command('fetch')
+    .description('fetch sources ahead of a build (the whole plan by default)')
+    .argument('[targets...]')
+    .addOption(new Option('-j, --jobs <n>', 'downloads at once').argParser(positiveInt))
+    .option('--offline', 'only check the cache and say what is missing')
+    .option('--strict', 'a source without a checksum is an error')
+    .option('--all', 'every source of the tree, not only those the plan needs')
+    .action(run(() => import('./commands/fetch.js')));
+
+  program
     .command('recover')
     .description('finish or undo an interrupted transaction now')
     .option('--wait', 'wait for another jux to finish instead of failing')
