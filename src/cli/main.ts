@@ -27,8 +27,14 @@ export async function main(argv: string[]): Promise<void> {
   flushWarn();
   flushSay();
   process.exitCode = status;
-  // Let pending writes finish, then exit even if workers linger.
-  setImmediate(() => process.exit(status));
+  // Let pending writes finish (a pipe takes large output in several
+  // pieces: exiting at once would cut it), then exit even if workers linger.
+  let open = 2;
+  const done = (): void => {
+    if (--open === 0) process.exit(status);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }
 
 function reportError(e: unknown): number {

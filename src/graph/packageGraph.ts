@@ -71,6 +71,8 @@ export interface Spell {
   readonly deps: readonly DependencyDecl[];
   readonly optional: readonly OptionalDecl[];
   readonly provides: readonly string[];
+  /** Where each capability is first provided (the Provides statement). */
+  readonly providesAt?: ReadonlyMap<string, SourcePos>;
   /** Phase scripts the spell has (absolute paths). */
   readonly scripts: Readonly<Partial<Record<Phase, string>>>;
   readonly inputs: SpellInputs;
@@ -114,6 +116,7 @@ interface Draft {
   deps: DependencyDecl[];
   optional: OptionalDecl[];
   provides: string[];
+  providesAt: Map<string, SourcePos>;
 }
 
 export interface BuildGraphOptions {
@@ -151,6 +154,7 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
         severity: 'error',
         message: `spell ${f.name} is defined twice in ${tree.roots[r]} (first at ${fromBytes(prev.at.file)}:${prev.at.line})`,
         at: f.at,
+        word: { text: f.name, arg: 0 },
       });
       continue;
     }
@@ -169,9 +173,15 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       deps: [],
       optional: [],
       provides: [],
+      providesAt: new Map(),
       sourceAt: new Map(),
     });
   }
+
+  // A statement already reported as an error (`Version gtk+ 1.2.10 ;`, its
+  // colon forgotten) gets no further warning about what it then recorded.
+  const posKey = (at: SourcePos): string => `${at.file}\0${at.line}\0${at.col}`;
+  const reported = new Set(tree.diagnostics.flatMap((x) => (x.severity === 'error' && x.at ? [posKey(x.at)] : [])));
 
   // Source attributes (Url, Sha256) are keyed by root and file name.
   const sourceAttrs = new Map<string, Map<string, string[]>>();
@@ -200,8 +210,13 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
           if (m === undefined) sourceAttrs.set(k, (m = new Map()));
           const cur = m.get(f.key);
           m.set(f.key, f.op === 'add' && cur ? [...cur, ...f.values] : [...f.values]);
-        } else if (!drafts.has(f.target)) {
-          diagnostics.push({ severity: 'warning', message: `${f.key} given for ${f.target}, which no spell declares`, at: f.at });
+        } else if (!drafts.has(f.target) && !reported.has(posKey(f.at))) {
+          diagnostics.push({
+            severity: 'warning',
+            message: `${f.key} given for ${f.target}, which no spell declares`,
+            at: f.at,
+            word: { text: f.target, arg: 0 },
+          });
         }
         break;
       }
@@ -217,7 +232,10 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       }
       case 'provides': {
         const d = spellOf(f.name, f.at.file);
-        if (d !== undefined) d.provides.push(...f.caps);
+        if (d !== undefined) {
+          d.provides.push(...f.caps);
+          for (const c of f.caps) if (!d.providesAt.has(c)) d.providesAt.set(c, f.at);
+        }
         break;
       }
     }
@@ -289,6 +307,7 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       deps: d.deps,
       optional: d.optional,
       provides: [...new Set(d.provides)],
+      providesAt: d.providesAt,
       scripts,
       inputs,
       replaces,

@@ -19,7 +19,15 @@ import { toBytes } from '../util/bytes.js';
 export interface Diagnostic {
   readonly severity: 'error' | 'warning';
   readonly message: string;
+  /** Where: for a finding about a statement, the statement's first word. */
   readonly at: SourcePos | null;
+  /**
+   * The word of the statement at `at` the finding is about (a dependency,
+   * a checksum, ...) and, when known, which `:`-separated argument holds
+   * it (0 = the first): `jux check` points at that word, not at the
+   * statement (lint/position.ts).
+   */
+  readonly word?: { readonly text: string; readonly arg?: number };
 }
 
 /** A spell file found under a root. */

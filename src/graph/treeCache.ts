@@ -13,7 +13,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { buildPackageGraph, type PackageGraph, PHASES, type Phase } from './packageGraph.js';
 import { evaluateTree, type TreeFile, vocabularyFiles } from './spellTree.js';
 
-const FORMAT = 4;
+const FORMAT = 5;
 
 interface CachedGraph {
   readonly format: number;

@@ -5,8 +5,10 @@
  * Two modes share everything but error handling:
  *  - 'jam' behaves like jam 2.6.1 (messages, a syntax error stops the
  *    rest of that file, unknown rules are warnings);
- *  - 'jux' is for spells: syntax errors are collected with positions and
- *    the file is not run, unknown rules are errors.
+ *  - 'jux' is for spells: syntax errors are collected with positions, the
+ *    statements the parser recovered around them still run (so one pass
+ *    reports every finding of the file, and its spell still exists for its
+ *    dependants), unknown rules are errors.
  */
 import type { IToken } from 'chevrotain';
 import type { Arg, Cond, Func, ListExpr, Stmt } from '../../grammar/ast.js';
@@ -289,13 +291,12 @@ export class Interpreter {
     if (body !== null) this.runStatements(body, [], { v: JMP_NONE });
   }
 
-  /** Parse with recovery; report every error; null when there were any. */
+  /** Parse with recovery; report every error; the statements recovered. */
   parseSpellText(path: string, text: string): Stmt[] | null {
     const { body, diagnostics } = parseSpell(path, text);
     if (diagnostics.length) {
       this.errorCount += diagnostics.length;
       for (const d of diagnostics) this.reporter.emit({ type: 'syntaxError', jamText: '', diagnostic: d });
-      return null;
     }
     return body;
   }

@@ -1,53 +1,159 @@
 /**
- * Linting a spell tree (pure): everything loading found (syntax errors,
- * unknown rules, wrong argument counts, a spell defined twice in a root),
+ * Linting a spell tree: everything loading found (syntax errors, unknown
+ * rules, wrong argument counts, a spell defined twice in a root),
  * dependencies naming no spell or provider, sources without an address or
  * checksum, malformed checksums, and capabilities nothing uses.
+ *
+ * Each finding points at the word it is about (the dependency, the
+ * checksum, the source file, the capability), not only at its statement.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PackageGraph } from '../graph/packageGraph.js';
+import type { PackageGraph, Spell } from '../graph/packageGraph.js';
 import type { Diagnostic } from '../graph/spellTree.js';
 import type { Resolution } from '../planner/resolve.js';
+import type { InstalledRecord } from '../state/stateFile.js';
+import { WordLocator } from './position.js';
+import { nearest, vocabularyRules } from './suggest.js';
 
 export interface LintOptions {
   /** A source without a checksum is an error (else a warning). */
   readonly strict: boolean;
+  /** The rule library (to suggest the statement an unknown rule was meant to be). */
+  readonly rulesDir?: string;
+  /** Mirrors of jux.yaml: with some, a source without a Url is only a warning. */
+  readonly mirrors?: readonly string[];
+  /** What is installed: a dependency may name an installed package no longer in the tree. */
+  readonly installed?: ReadonlyMap<string, InstalledRecord>;
 }
+
+const SHA256 = /^[0-9a-fA-F]{64}$/;
 
 export function lintTree(graph: PackageGraph, resolution: Resolution, opts: LintOptions): Diagnostic[] {
   const out: Diagnostic[] = [...graph.diagnostics, ...resolution.errors, ...resolution.warnings];
   const used = new Set<string>();
+  const installedNames = installedAndProvided(opts.installed);
   for (const spell of graph.spells.values()) {
     for (const d of spell.deps) used.add(d.name);
     for (const o of spell.optional) used.add(o.name);
-    for (const s of spell.sources) {
-      const inTree = spell.dir !== null && fs.existsSync(path.join(spell.dir, s.file));
-      if (inTree) continue;
-      if (!s.urls.length) {
-        out.push({ severity: 'error', message: `source ${s.file} of ${spell.name} has no Url (and is not a folder of the spell)`, at: s.at });
-      }
-      if (s.sha256 === null) {
-        out.push({ severity: opts.strict ? 'error' : 'warning', message: `source ${s.file} of ${spell.name} has no Sha256 checksum`, at: s.at });
-      } else if (!/^[0-9a-fA-F]{64}$/.test(s.sha256)) {
-        out.push({
-          severity: 'error',
-          message: `Sha256 of ${s.file} is not 64 hexadecimal digits: ${s.sha256}`,
-          at: s.sha256At ?? s.at,
-        });
-      }
+    lintSources(spell, opts, out);
+    // Optional dependencies that are on were resolved (and reported) with
+    // the others; one that is off and names nothing is only a warning: the
+    // spell builds, but turning it on would fail.
+    const on = new Set(resolution.options.get(spell.name) ?? []);
+    for (const o of spell.optional) {
+      if (on.has(o.name) || graph.spells.has(o.name) || graph.providers.has(o.name) || installedNames.has(o.name)) continue;
+      out.push({
+        severity: 'warning',
+        message: `${spell.name} optionally depends on ${o.name}, which no spell or provider names`,
+        at: o.at,
+        word: { text: o.name, arg: 1 },
+      });
     }
   }
   for (const [cap, spells] of graph.providers) {
     if (used.has(cap) || graph.spells.has(cap)) continue;
     const first = graph.spells.get(spells[0]!)!;
+    const at = first.providesAt?.get(cap);
     out.push({
       severity: 'warning',
       message: `nothing depends on ${cap}, which ${spells.join(', ')} provide${spells.length === 1 ? 's' : ''}`,
-      at: first.at,
+      at: at ?? first.at,
+      ...(at ? { word: { text: cap, arg: 1 } } : {}),
     });
   }
-  return dedupe(out).sort(byPosition);
+  const known = opts.rulesDir !== undefined ? vocabularyRules(opts.rulesDir) : [];
+  const locator = new WordLocator();
+  const dependencyWord = dependencyWords(graph);
+  return dedupe(
+    out.map((d) => {
+      let r = d;
+      if (!r.word && r.at) {
+        const word = dependencyWord(r);
+        if (word !== null) r = { ...r, word: { text: word, arg: 1 } };
+      }
+      const unknown = /^unknown rule (\S+)$/.exec(d.message);
+      const like = unknown ? nearest(unknown[1]!, known) : null;
+      if (like !== null) r = { ...r, message: `${r.message} (did you mean ${like}?)` };
+      if (r.word && r.at) r = { ...r, at: locator.locate(r.at, r.word.text, r.word.arg) };
+      return r;
+    }),
+  ).sort(byPosition);
+}
+
+function lintSources(spell: Spell, opts: LintOptions, out: Diagnostic[]): void {
+  for (const s of spell.sources) {
+    const inTree = spell.dir !== null && fs.existsSync(path.join(spell.dir, s.file));
+    if (inTree) continue;
+    const word = { text: s.file, arg: 1 };
+    if (s.file === '' || s.file === '.' || s.file === '..' || /[/\\\0]/.test(s.file)) {
+      out.push({
+        severity: 'error',
+        message: `source ${s.file} of ${spell.name} is neither in the spell's folder nor a plain file name to download`,
+        at: s.at,
+        word,
+      });
+      continue;
+    }
+    if (!s.urls.length) {
+      out.push(
+        opts.mirrors?.length
+          ? { severity: 'warning', message: `source ${s.file} of ${spell.name} has no Url: only the mirrors of jux.yaml can provide it`, at: s.at, word }
+          : { severity: 'error', message: `source ${s.file} of ${spell.name} has no Url to download it from (and is not in the spell's folder)`, at: s.at, word },
+      );
+    }
+    if (s.sha256 === null) {
+      out.push({
+        severity: opts.strict ? 'error' : 'warning',
+        message: `source ${s.file} of ${spell.name} has no Sha256 checksum, so a download cannot be verified`,
+        at: s.at,
+        word,
+      });
+    } else if (!SHA256.test(s.sha256)) {
+      out.push({
+        severity: 'error',
+        message: `Sha256 of ${s.file} is not 64 hexadecimal digits: ${s.sha256}`,
+        at: s.sha256At ?? s.at,
+        word: s.sha256At ? { text: s.sha256, arg: 1 } : word,
+      });
+    }
+  }
+}
+
+/**
+ * For a finding the resolver made about a dependency ("P depends on D, ..."
+ * or "P depends on D: ..."), at the statement declaring it: the name D, so
+ * that the finding points at it.
+ */
+function dependencyWords(graph: PackageGraph): (d: Diagnostic) => string | null {
+  const key = (at: { file: string; line: number; col: number }): string => `${at.file}\0${at.line}\0${at.col}`;
+  const byStatement = new Map<string, { spell: string; name: string }[]>();
+  const add = (spell: string, name: string, at: { file: string; line: number; col: number }): void => {
+    let l = byStatement.get(key(at));
+    if (l === undefined) byStatement.set(key(at), (l = []));
+    l.push({ spell, name });
+  };
+  for (const s of graph.spells.values()) {
+    for (const d of s.deps) add(s.name, d.name, d.at);
+    for (const o of s.optional) add(s.name, o.name, o.at);
+  }
+  return (d) => {
+    for (const c of byStatement.get(key(d.at!)) ?? []) {
+      const prefix = `${c.spell} depends on ${c.name}`;
+      if (d.message.startsWith(prefix) && /^[,:]/.test(d.message.slice(prefix.length))) return c.name;
+    }
+    return null;
+  };
+}
+
+/** Names of installed packages and the capabilities they provide. */
+function installedAndProvided(installed: ReadonlyMap<string, InstalledRecord> | undefined): Set<string> {
+  const names = new Set<string>();
+  for (const r of installed?.values() ?? []) {
+    names.add(r.name);
+    for (const cap of r.provides) names.add(cap);
+  }
+  return names;
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import type { Diagnostic } from '../graph/spellTree.js';
+import { fsPath } from '../graph/disk.js';
 import { fromBytes } from '../util/bytes.js';
 import { paint } from './style.js';
 
@@ -16,7 +17,8 @@ function sourceLine(file: string, line: number): string | null {
   let lines = sourceCache.get(file);
   if (lines === undefined) {
     try {
-      lines = fs.readFileSync(file, 'utf8').split('\n');
+      // Byte strings, as the engine reads spells: columns count bytes.
+      lines = fs.readFileSync(fsPath(file)).toString('latin1').split('\n');
     } catch {
       lines = null;
     }
@@ -32,10 +34,11 @@ export function formatDiagnostic(d: Diagnostic, opts: { source?: boolean } = {})
   if (!d.at.line) return `${file}: ${sev}: ${d.message}`;
   let out = `${file}:${d.at.line}:${d.at.col}: ${sev}: ${d.message}`;
   if (opts.source !== false) {
-    const text = sourceLine(file, d.at.line);
-    if (text !== null) {
+    const bytes = sourceLine(d.at.file, d.at.line);
+    if (bytes !== null) {
       const col = Math.max(1, d.at.col);
-      const pad = text.slice(0, col - 1).replace(/[^\t]/g, ' ');
+      const text = fromBytes(bytes).replace(/\r$/, '');
+      const pad = fromBytes(bytes.slice(0, col - 1)).replace(/[^\t]/g, ' ');
       out += `\n  ${text}\n  ${pad}${paint.green('^')}`;
     }
   }

@@ -16,21 +16,39 @@ export default async function check(o: Record<string, unknown>): Promise<number>
   const doSpells = !o.files || Boolean(o.spells);
   const doFiles = !o.spells || Boolean(o.files);
   const ctx = await loadContext(overridesFrom(o), { strict: false });
-  const lint = doSpells ? lintTree(ctx.graph, ctx.resolution, { strict: Boolean(o.strict) }) : [];
+  const lint = doSpells
+    ? lintTree(ctx.graph, ctx.resolution, {
+        strict: Boolean(o.strict),
+        rulesDir: ctx.config.rulesDir,
+        mirrors: ctx.config.mirrors,
+        installed: ctx.installed,
+      })
+    : [];
   const audit = doFiles
     ? auditRoot(ctx.config.root, new StateStore(ctx.config.state, path.join(ctx.config.cache, 'index', 'state.v8')), ctx.installed, ctx.graph)
     : [];
   const errors = lint.filter((d) => d.severity === 'error').length;
   const warnings = lint.length - errors;
   if (o.json) {
-    sayJson({ spells: lint.map(diagnosticJson), files: audit, errors, warnings, problems: audit.length });
+    sayJson({
+      spells: lint.map(diagnosticJson),
+      files: audit,
+      errors,
+      warnings,
+      problems: audit.length,
+      checked: { spells: doSpells ? ctx.graph.spells.size : 0, installed: doFiles ? ctx.installed.size : 0 },
+    });
   } else {
     for (const d of lint) say(formatDiagnostic(d));
     for (const f of audit) say(`${paint.red(f.kind)}: ${f.message}`);
     const parts: string[] = [];
-    if (doSpells) parts.push(`${ctx.graph.spells.size} spells: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
-    if (doFiles) parts.push(`${ctx.installed.size} installed packages: ${audit.length} problem${audit.length === 1 ? '' : 's'}`);
+    if (doSpells) parts.push(`${count(ctx.graph.spells.size, 'spell')}: ${count(errors, 'error')}, ${count(warnings, 'warning')}`);
+    if (doFiles) parts.push(`${count(ctx.installed.size, 'installed package')}: ${count(audit.length, 'problem')}`);
     say(parts.join('; '));
   }
   return errors || audit.length ? 1 : 0;
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
