@@ -188,11 +188,23 @@ async function runCommand(argv: string[]): Promise<number> {
     .option('--json')
     .action(run(() => import('./commands/search.js'), true));
 
+  const importCmd = program.command('import').description('convert a spell tree from another distribution');
+  importCmd
+    .command('smgl')
+    .description('convert a Source Mage grimoire into a jux spell tree')
+    .argument('<grimoire>', 'the grimoire (sections of spell folders)')
+    .argument('<out>', 'a new folder for the jux tree')
+    .option('--json', 'the report as JSON')
+    .action(run(() => import('./commands/importSmgl.js')));
 
-
-
-
-
+  program
+    .command('watch')
+    .description('re-plan on every change to the spells (and build with --build)')
+    .argument('[targets...]', 'only these and what they need (default: the whole tree)')
+    .option('--build', 'build what the plan holds after each change')
+    .option('--debounce <ms>', 'quiet time before a burst of changes is handled', '100')
+    .option('--no-cache', 'plan (and build) without the binary package cache')
+    .action(run(() => import('./commands/watch.js')));
 
   program
     .command('fetch')

@@ -8,13 +8,13 @@
  * resolving them against spells, providers and what is installed is the
  * planner's job (planner/resolve.ts).
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { SourcePos } from '../events.js';
 import { fromBytes, toBytes } from '../util/bytes.js';
 import type { DependencyKind, Fact } from './spellFacts.js';
 import type { Diagnostic, LoadedTree } from './spellTree.js';
+import { sha256Hex } from './hash.js';
+import { DirectDisk, type SpellDisk } from './spellDisk.js';
 
 export const PHASES = ['fetch', 'unpack', 'configure', 'build', 'test', 'install'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -96,11 +96,7 @@ export function abiKey(version: string, abi: string | null): string {
   return parts[0] ?? '';
 }
 
-export function sha256Hex(data: string | Buffer): string {
-  // crypto.hash (one call, no Hash object) is about three times faster.
-  const h = (crypto as { hash?: (alg: string, data: string | Buffer, enc: 'hex') => string }).hash;
-  return h ? h('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
-}
+export { sha256Hex };
 
 function hash(parts: readonly string[]): string {
   return sha256Hex(parts.join('\0')).slice(0, 16);
@@ -122,21 +118,33 @@ interface Draft {
 export interface BuildGraphOptions {
   /** Default phase scripts: phase -> absolute path (from rules/phases). */
   readonly defaultScripts: Readonly<Partial<Record<Phase, string>>>;
+  /** Where spell folders are read (default: the file system, uncached). */
+  readonly disk?: SpellDisk;
+  /**
+   * The graph this one replaces and the names of the spells whose facts or
+   * folders changed since: the other spells are taken over as they are.
+   */
+  readonly previous?: { readonly graph: PackageGraph; readonly dirty: ReadonlySet<string> };
 }
 
 /** Build the package graph from a loaded tree. */
 export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): PackageGraph {
   const diagnostics: Diagnostic[] = [...tree.diagnostics];
   const rootPrefixes = tree.roots.map((r) => toBytes(r.endsWith('/') ? r : r + '/'));
+  const rootCache = new Map<string, number>();
   const rootOf = (file: string): number => {
+    const known = rootCache.get(file);
+    if (known !== undefined) return known;
     let best = -1;
     let len = -1;
-    rootPrefixes.forEach((p, i) => {
-      if (file.startsWith(p) && p.length > len) {
+    for (let i = 0; i < rootPrefixes.length; i++) {
+      const p = rootPrefixes[i]!;
+      if (p.length > len && file.startsWith(p)) {
         best = i;
         len = p.length;
       }
-    });
+    }
+    rootCache.set(file, best);
     return best;
   };
 
@@ -160,9 +168,16 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     }
     byRoot.set(r, f);
   }
+  // The winning root of each spell; drafts for the spells to assemble (all
+  // of them, or with a previous graph only those that changed).
+  const prevGraph = opts.previous;
+  const winner = new Map<string, number>();
   const drafts = new Map<string, Draft>();
   for (const [name, byRoot] of declared) {
-    const r = Math.max(...byRoot.keys());
+    let r = -1;
+    for (const k of byRoot.keys()) if (k > r) r = k;
+    winner.set(name, r);
+    if (prevGraph && !prevGraph.dirty.has(name) && prevGraph.graph.spells.get(name)?.rootIndex === r) continue;
     const d = byRoot.get(r)!;
     drafts.set(name, {
       name,
@@ -184,12 +199,32 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
   const reported = new Set(tree.diagnostics.flatMap((x) => (x.severity === 'error' && x.at ? [posKey(x.at)] : [])));
 
   // Source attributes (Url, Sha256) are keyed by root and file name.
+  // (Collected as facts, read only for the spells assembled.)
+  const sourceFacts = new Map<string, (Fact & { op: 'set' | 'add' })[]>();
   const sourceAttrs = new Map<string, Map<string, string[]>>();
   const sha256At = new Map<string, SourcePos>();
+  const attrsOfSource = (k: string): Map<string, string[]> | undefined => {
+    let m = sourceAttrs.get(k);
+    if (m !== undefined) return m;
+    const facts = sourceFacts.get(k);
+    if (facts === undefined) return undefined;
+    sourceAttrs.set(k, (m = new Map()));
+    for (const f of facts) {
+      if (f.key === 'sha256') sha256At.set(k, f.at);
+      const cur = m.get(f.key);
+      m.set(f.key, f.op === 'add' && cur ? [...cur, ...f.values] : [...f.values]);
+    }
+    return m;
+  };
   const sourceKey = (root: number, file: string): string => `${root}\0${file}`;
+  /** Whether a fact about `name` from `file` describes the spell (from its winning root). */
+  const owns = (name: string, file: string): boolean => {
+    const r = winner.get(name);
+    return r !== undefined && r === rootOf(file);
+  };
   const spellOf = (name: string, file: string): Draft | undefined => {
     const d = drafts.get(name);
-    return d && d.rootIndex === rootOf(file) ? d : undefined;
+    return d !== undefined && d.rootIndex === rootOf(file) ? d : undefined;
   };
 
   for (const f of tree.facts) {
@@ -198,19 +233,18 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
         break;
       case 'set':
       case 'add': {
-        const d = spellOf(f.target, f.at.file);
-        if (d !== undefined) {
+        if (owns(f.target, f.at.file)) {
+          const d = drafts.get(f.target);
+          if (d === undefined) break; // taken over from the previous graph
           const cur = d.attrs.get(f.key);
           d.attrs.set(f.key, f.op === 'add' && cur ? [...cur, ...f.values] : [...f.values]);
           if (f.key === 'sources') for (const v of f.values) if (!d.sourceAt.has(v)) d.sourceAt.set(v, f.at);
         } else if (f.key === 'urls' || f.key === 'sha256') {
           const k = sourceKey(rootOf(f.at.file), f.target);
-          if (f.key === 'sha256') sha256At.set(k, f.at);
-          let m = sourceAttrs.get(k);
-          if (m === undefined) sourceAttrs.set(k, (m = new Map()));
-          const cur = m.get(f.key);
-          m.set(f.key, f.op === 'add' && cur ? [...cur, ...f.values] : [...f.values]);
-        } else if (!drafts.has(f.target) && !reported.has(posKey(f.at))) {
+          const l = sourceFacts.get(k);
+          if (l === undefined) sourceFacts.set(k, [f]);
+          else l.push(f);
+        } else if (!declared.has(f.target) && !reported.has(posKey(f.at))) {
           diagnostics.push({
             severity: 'warning',
             message: `${f.key} given for ${f.target}, which no spell declares`,
@@ -241,14 +275,30 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     }
   }
 
+  const disk = opts.disk ?? new DirectDisk();
   const defaultScriptHashes = PHASES.map((p) => {
     const file = opts.defaultScripts[p];
-    return file ? readOrEmpty(file) : '';
+    return file ? disk.read(file) : '';
   });
+  const prev = opts.previous;
 
   const spells = new Map<string, Spell>();
   const providers = new Map<string, string[]>();
-  for (const [name, d] of [...drafts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+  const addProviders = (name: string, provides: readonly string[]): void => {
+    for (const cap of provides) {
+      let l = providers.get(cap);
+      if (l === undefined) providers.set(cap, (l = []));
+      l.push(name);
+    }
+  };
+  for (const name of [...declared.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const d = drafts.get(name);
+    if (d === undefined) {
+      const old = prev!.graph.spells.get(name)!;
+      spells.set(name, old);
+      addProviders(name, old.provides);
+      continue;
+    }
     const root = tree.roots[d.rootIndex]!;
     const file = fromBytes(d.file);
     const spellDir = path.dirname(file);
@@ -258,8 +308,8 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     const section = attr('section')[0] ?? (rel.length > 1 ? rel[0]! : '');
     const sources: SourceDecl[] = attr('sources').map((src) => {
       let k = sourceKey(d.rootIndex, src);
-      let m = sourceAttrs.get(k);
-      for (let r = tree.roots.length - 1; m === undefined && r >= 0; r--) m = sourceAttrs.get((k = sourceKey(r, src)));
+      let m = attrsOfSource(k);
+      for (let r = tree.roots.length - 1; m === undefined && r >= 0; r--) m = attrsOfSource((k = sourceKey(r, src)));
       return {
         file: src,
         urls: m?.get('urls') ?? [],
@@ -269,12 +319,18 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       };
     });
     const scripts: Partial<Record<Phase, string>> = {};
-    if (dir !== null) {
+    const listing = dir !== null ? disk.list(dir) : null;
+    if (dir !== null && listing !== null) {
       for (const p of PHASES) {
-        const s = path.join(dir, p.toUpperCase());
-        if (lexists(s)) scripts[p] = s; // a dangling link is a (missing) script
+        // A dangling link is listed too: a (missing) script.
+        if (listing.has(p.toUpperCase())) scripts[p] = path.join(dir, p.toUpperCase());
       }
     }
+    const inTree = (file: string): string | null => {
+      if (dir === null || listing === null) return null;
+      if (!file.includes('/')) return listing.has(file) && disk.exists(path.join(dir, file)) ? path.join(dir, file) : null;
+      return disk.exists(path.join(dir, file)) ? path.join(dir, file) : null;
+    };
     const depsKey = d.deps.map((x) => `${x.kind}:${x.name}`).sort();
     const optKey = d.optional.map((o) => `${o.name}:${o.on.join(' ')}:${o.off.join(' ')}`).sort();
     const inputs: SpellInputs = {
@@ -282,11 +338,11 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       // In-tree sources count by content; fetched ones by their checksums.
       sources: hash(
         sources.map((s) => {
-          const local = dir !== null ? path.join(dir, s.file) : null;
-          return local !== null && fs.existsSync(local) ? `${s.file}:tree:${hashTree(local)}` : `${s.file}:${s.sha256 ?? ''}`;
+          const local = inTree(s.file);
+          return local !== null ? `${s.file}:tree:${disk.treeHash(local)}` : `${s.file}:${s.sha256 ?? ''}`;
         }),
       ),
-      scripts: hash(PHASES.map((p, i) => (scripts[p] ? `own:${readOrEmpty(scripts[p]!)}` : `default:${defaultScriptHashes[i]}`))),
+      scripts: hash(PHASES.map((p, i) => (scripts[p] ? `own:${disk.read(scripts[p]!)}` : `default:${defaultScriptHashes[i]}`))),
     };
     const replaces = [...declared.get(name)!.entries()]
       .filter(([r]) => r !== d.rootIndex)
@@ -312,43 +368,9 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       inputs,
       replaces,
     });
-    for (const cap of new Set(d.provides)) {
-      let l = providers.get(cap);
-      if (l === undefined) providers.set(cap, (l = []));
-      l.push(name);
-    }
+    addProviders(name, [...new Set(d.provides)]);
   }
   return { roots: tree.roots, spells, providers, diagnostics };
 }
 
-function lexists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A hash of a file or folder's content: names, modes, file contents, link targets. */
-export function hashTree(p: string): string {
-  const parts: string[] = [];
-  const walk = (abs: string, rel: string): void => {
-    const st = fs.lstatSync(abs);
-    if (st.isDirectory()) {
-      parts.push(`d ${rel}`);
-      for (const n of fs.readdirSync(abs).sort()) walk(path.join(abs, n), `${rel}/${n}`);
-    } else if (st.isSymbolicLink()) parts.push(`l ${rel} ${fs.readlinkSync(abs)}`);
-    else parts.push(`f ${rel} ${(st.mode & 0o111) !== 0 ? 'x' : '-'} ${sha256Hex(fs.readFileSync(abs))}`);
-  };
-  walk(p, '.');
-  return hash(parts);
-}
-
-function readOrEmpty(file: string): string {
-  try {
-    return fs.readFileSync(file, 'latin1');
-  } catch {
-    return '';
-  }
-}
+export { hashTree } from './spellDisk.js';

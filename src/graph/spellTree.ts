@@ -10,11 +10,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { JamEvent, JamReporter, SourcePos } from '../events.js';
-import { fsPath, NodeDisk } from './disk.js';
-import { type Fact, installSpellBuiltins } from './spellFacts.js';
-import { Timestamps } from './timestamps.js';
-import { toBytes } from '../util/bytes.js';
+import type { SourcePos } from '../events.js';
+import { fsPath } from './disk.js';
+import type { Fact } from './spellFacts.js';
 
 export interface Diagnostic {
   readonly severity: 'error' | 'warning';
@@ -70,60 +68,16 @@ export async function evaluateTree(
   files: readonly TreeFile[],
   rulesDir: string,
 ): Promise<LoadedTree> {
-  // The front end is loaded only when something must really be evaluated.
-  const { Interpreter, JamExit, JamLimitError } = await import('../interpreter/interpreter.js');
-  const facts: Fact[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const echoes: string[] = [];
-  const reporter: JamReporter = {
-    emit(e: JamEvent): void {
-      switch (e.type) {
-        case 'diagnostic':
-          diagnostics.push({ severity: e.severity, message: e.message, at: e.at });
-          break;
-        case 'syntaxError':
-          if (e.diagnostic) {
-            const d = e.diagnostic;
-            diagnostics.push({ severity: 'error', message: d.message, at: { file: d.file, line: d.line, col: d.col } });
-          }
-          break;
-        case 'unknownRule':
-          diagnostics.push({ severity: 'error', message: `unknown rule ${e.name}`, at: e.at });
-          break;
-        case 'fileError':
-          diagnostics.push({ severity: 'error', message: `cannot read: ${e.reason}`, at: { file: e.path, line: 0, col: 0 } });
-          break;
-        case 'regexpError':
-          diagnostics.push({ severity: 'error', message: `bad regular expression: ${e.message}`, at: null });
-          break;
-        case 'echo':
-          echoes.push(e.words.join(' '));
-          break;
-        case 'limitExceeded':
-          diagnostics.push({ severity: 'error', message: e.message, at: e.at });
-          break;
-        default:
-          break;
-      }
-    },
+  const { SpellEvaluator } = await import('./spellEvaluator.js');
+  const evaluator = await SpellEvaluator.create(rulesDir);
+  const parts = [evaluator.vocabulary, ...files.map((f) => evaluator.evaluate(f.path))];
+  return {
+    roots,
+    files,
+    facts: parts.flatMap((p) => p.facts),
+    diagnostics: parts.flatMap((p) => p.diagnostics),
+    echoes: parts.flatMap((p) => p.echoes),
   };
-  const disk = new NodeDisk();
-  const interp = new Interpreter({ reporter, disk, timestamps: new Timestamps(disk), mode: 'jux', maxDepth: 1000 });
-  installSpellBuiltins(interp, { fact: (f) => facts.push(f) });
-  const run = (file: string): void => {
-    try {
-      interp.parseFile(file);
-    } catch (e) {
-      if (e instanceof JamExit) {
-        diagnostics.push({ severity: 'error', message: 'Exit called while loading spells', at: interp.statementSite() });
-      } else if (e instanceof JamLimitError) {
-        diagnostics.push({ severity: 'error', message: e.message, at: e.at });
-      } else throw e;
-    }
-  };
-  for (const f of vocabularyFiles(rulesDir)) run(toBytes(f));
-  for (const f of files) run(toBytes(f.path));
-  return { roots, files, facts, diagnostics, echoes };
 }
 
 /** True when the path exists and is a directory. */

@@ -110,13 +110,45 @@ export interface Plan {
   readonly orphans: readonly string[];
 }
 
+// Hashes are remembered: a re-plan (jux watch) hashes only what changed.
+const optionHashes = new Map<string, string>();
+const fingerprints = new WeakMap<Spell, { readonly optHash: string; readonly fingerprint: string }>();
+
 export function optionsHash(options: readonly string[], flags: readonly string[]): string {
-  return hash16([...options].sort().join(' ') + '\0' + flags.join(' '));
+  const text = [...options].sort().join(' ') + '\0' + flags.join(' ');
+  let h = optionHashes.get(text);
+  if (h === undefined) {
+    if (optionHashes.size > 100_000) optionHashes.clear();
+    optionHashes.set(text, (h = hash16(text)));
+  }
+  return h;
 }
 
 export function fingerprintOf(spell: Spell, optHash: string): string {
+  const known = fingerprints.get(spell);
+  if (known !== undefined && known.optHash === optHash) return known.fingerprint;
   const i = spell.inputs;
-  return hash16([i.statements, i.scripts, i.sources, optHash].join('\0'));
+  const fingerprint = hash16([i.statements, i.scripts, i.sources, optHash].join('\0'));
+  fingerprints.set(spell, { optHash, fingerprint });
+  return fingerprint;
+}
+
+/** The build order of a tree, remembered for as long as its dependency lists are the same. */
+const orders = new WeakMap<Resolution['deps'], { names: string[]; order: ReturnType<typeof buildOrder> }>();
+
+function orderOf(graph: PackageGraph, resolution: Resolution): { names: string[]; order: ReturnType<typeof buildOrder> } {
+  const known = orders.get(resolution.deps);
+  if (known !== undefined && known.names.length === graph.spells.size) return known;
+  const names = [...graph.spells.keys()];
+  const id = new Map(names.map((n, i) => [n, i]));
+  const edges: OrderEdge[][] = names.map((n) =>
+    (resolution.deps.get(n) ?? [])
+      .filter((d) => isBuildOrder(d.kind) && id.has(d.name))
+      .map((d) => ({ to: id.get(d.name)!, build: d.kind === 'build' })),
+  );
+  const result = { names, order: buildOrder(names, edges) };
+  orders.set(resolution.deps, result);
+  return result;
 }
 
 export function archiveName(name: string, version: string, fingerprint: string): string {
@@ -243,14 +275,7 @@ export function planRebuilds(input: PlanInput): Plan {
   }
 
   // ---- build order over the whole tree (dependants outside the scope count) ----
-  const names = [...graph.spells.keys()];
-  const id = new Map(names.map((n, i) => [n, i]));
-  const edges: OrderEdge[][] = names.map((n) =>
-    (resolution.deps.get(n) ?? [])
-      .filter((d) => isBuildOrder(d.kind) && id.has(d.name))
-      .map((d) => ({ to: id.get(d.name)!, build: d.kind === 'build' })),
-  );
-  const order = buildOrder(names, edges);
+  const { names, order } = orderOf(graph, resolution);
   const cycles = order.cycles.map((c) => c.map((i) => names[i]!));
   for (const c of order.buildCycles) {
     const cyc = c.map((i) => names[i]!);

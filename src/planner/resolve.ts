@@ -39,6 +39,26 @@ export interface Resolution {
   readonly broken: ReadonlyMap<string, Diagnostic>;
   readonly errors: readonly Diagnostic[];
   readonly warnings: readonly Diagnostic[];
+  /** Each spell's part, so that a later resolution can take it over. */
+  readonly perSpell: ReadonlyMap<string, SpellResolution>;
+}
+
+/** What resolving one spell's declarations gave. */
+export interface SpellResolution {
+  readonly spell: Spell;
+  readonly deps: readonly ResolvedDep[];
+  readonly options: readonly string[];
+  readonly flags: readonly string[];
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** An earlier resolution, for taking over the parts of spells that did not change. */
+export interface PreviousResolution {
+  readonly graph: PackageGraph;
+  readonly installed: ReadonlyMap<string, InstalledRecord>;
+  readonly cfg: ResolveConfig;
+  readonly resolution: Resolution;
 }
 
 /** Ordering dependencies: those built before the dependant. */
@@ -50,7 +70,11 @@ export function resolveDependencies(
   graph: PackageGraph,
   installed: ReadonlyMap<string, InstalledRecord>,
   cfg: ResolveConfig,
+  previous?: PreviousResolution,
 ): Resolution {
+  // A spell's part can be taken over when the spell is the same object and
+  // every name resolves as before: same spells, providers, state, config.
+  const reuse = previous !== undefined && sameNames(previous, graph, installed, cfg) ? previous.resolution.perSpell : null;
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const broken = new Map<string, Diagnostic>();
@@ -108,26 +132,19 @@ export function resolveDependencies(
     return r;
   };
 
-  const deps = new Map<string, ResolvedDep[]>();
-  const options = new Map<string, string[]>();
-  const flags = new Map<string, string[]>();
-
-  for (const spell of graph.spells.values()) {
+  const resolveSpell = (spell: Spell): SpellResolution => {
     const list: ResolvedDep[] = [];
-    const fail = (message: string, at: SourcePos): void => {
-      const d: Diagnostic = { severity: 'error', message, at };
-      errors.push(d);
-      if (!broken.has(spell.name)) broken.set(spell.name, d);
-    };
+    const spellErrors: Diagnostic[] = [];
+    const spellWarnings: Diagnostic[] = [];
     const add = (kind: EdgeKind, requested: string, at: SourcePos): void => {
       const r = resolveName(requested);
       if ('error' in r) {
-        fail(`${spell.name} depends on ${requested}, ${r.error}`, at);
+        spellErrors.push({ severity: 'error', message: `${spell.name} depends on ${requested}, ${r.error}`, at });
         return;
       }
       if (r.via === 'installed' && !warnedInstalled.has(`${spell.name}\0${r.name}`)) {
         warnedInstalled.add(`${spell.name}\0${r.name}`);
-        warnings.push({
+        spellWarnings.push({
           severity: 'warning',
           message: `${spell.name} depends on ${requested}: using the installed ${r.name}, which is no longer in any spell root`,
           at,
@@ -140,9 +157,10 @@ export function resolveDependencies(
 
     const wanted = cfg.options[spell.name] ?? [];
     const known = new Set(spell.optional.map((o) => o.name));
+    const configErrors: Diagnostic[] = [];
     for (const w of wanted) {
       if (!known.has(w)) {
-        errors.push({
+        configErrors.push({
           severity: 'error',
           message: `jux.yaml turns on ${w} for ${spell.name}, which is not one of its optional dependencies` +
             (known.size ? ` (${[...known].sort().join(', ')})` : ''),
@@ -158,9 +176,35 @@ export function resolveDependencies(
         f.push(...o.on);
       } else f.push(...o.off);
     }
-    deps.set(spell.name, dedupe(list));
-    options.set(spell.name, [...on].filter((w) => known.has(w)).sort());
-    flags.set(spell.name, f.filter((x) => x !== ''));
+    return {
+      spell,
+      deps: dedupe(list),
+      options: [...on].filter((w) => known.has(w)).sort(),
+      flags: f.filter((x) => x !== ''),
+      // Declaration errors first (they make the spell unbuildable), then jux.yaml's.
+      errors: [...spellErrors, ...configErrors],
+      warnings: spellWarnings,
+    };
+  };
+
+  const perSpell = new Map<string, SpellResolution>();
+  const deps = new Map<string, readonly ResolvedDep[]>();
+  const options = new Map<string, readonly string[]>();
+  const flags = new Map<string, readonly string[]>();
+  let sameDeps = reuse !== null && reuse.size === graph.spells.size;
+  for (const spell of graph.spells.values()) {
+    const old = reuse?.get(spell.name);
+    const r = old !== undefined && old.spell === spell ? old : resolveSpell(spell);
+    if (sameDeps && r.deps !== old?.deps) sameDeps = false;
+    perSpell.set(spell.name, r);
+    deps.set(spell.name, r.deps);
+    options.set(spell.name, r.options);
+    flags.set(spell.name, r.flags);
+    for (const e of r.errors) {
+      errors.push(e);
+      if (e.at !== null && !broken.has(spell.name)) broken.set(spell.name, e);
+    }
+    warnings.push(...r.warnings);
   }
 
   // A spell whose dependency cannot be built cannot be built either.
@@ -185,7 +229,26 @@ export function resolveDependencies(
       queue.push(name);
     }
   }
-  return { deps, options, flags, broken, errors, warnings };
+  // The same dependency lists keep the same map, so that what is derived
+  // from it (the build order) can be taken over too.
+  return { deps: sameDeps ? previous!.resolution.deps : deps, options, flags, broken, errors, warnings, perSpell };
+}
+
+function sameNames(
+  prev: PreviousResolution,
+  graph: PackageGraph,
+  installed: ReadonlyMap<string, InstalledRecord>,
+  cfg: ResolveConfig,
+): boolean {
+  if (prev.installed !== installed || prev.cfg !== cfg) return false;
+  if (prev.graph.spells.size !== graph.spells.size) return false;
+  for (const name of graph.spells.keys()) if (!prev.graph.spells.has(name)) return false;
+  if (prev.graph.providers.size !== graph.providers.size) return false;
+  for (const [cap, list] of graph.providers) {
+    const old = prev.graph.providers.get(cap);
+    if (old === undefined || old.length !== list.length || old.some((x, i) => x !== list[i])) return false;
+  }
+  return true;
 }
 
 function dedupe(list: ResolvedDep[]): ResolvedDep[] {

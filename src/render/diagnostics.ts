@@ -27,6 +27,11 @@ function sourceLine(file: string, line: number): string | null {
   return lines?.[line - 1] ?? null;
 }
 
+/** Forget the source lines read so far (files changed: jux watch). */
+export function forgetSources(): void {
+  sourceCache.clear();
+}
+
 export function formatDiagnostic(d: Diagnostic, opts: { source?: boolean } = {}): string {
   const sev = d.severity === 'error' ? paint.red('error') : paint.yellow('warning');
   if (!d.at || !d.at.file) return `${sev}: ${d.message}`;

@@ -1,0 +1,178 @@
+/**
+ * A spell tree kept in memory between changes (jux watch): each file's
+ * evaluation is kept apart, so a change re-reads only the files that
+ * changed, and the package graph is rebuilt taking over every spell whose
+ * facts and folder did not change.
+ *
+ * One interpreter evaluates every file, as a full load does; a file
+ * evaluated again sees the variables the others left, so a spell that reads
+ * a variable another spell file sets (which spells should not do) may see a
+ * newer value than a full load would give it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildPackageGraph, type PackageGraph, type Phase } from './packageGraph.js';
+import { type FileResult, SpellEvaluator } from './spellEvaluator.js';
+import { CachedDisk } from './spellDisk.js';
+import type { Fact } from './spellFacts.js';
+import type { LoadedTree, TreeFile } from './spellTree.js';
+import { walkRoots } from './treeCache.js';
+
+export interface TreeUpdate {
+  readonly graph: PackageGraph;
+  /** Spell files evaluated again (added or changed), and those dropped. */
+  readonly reread: readonly string[];
+  readonly dropped: readonly string[];
+  /** Spells whose description was assembled again. */
+  readonly dirty: ReadonlySet<string>;
+  /** Echo output of the files evaluated. */
+  readonly echoes: readonly string[];
+}
+
+export class LiveTree {
+  private files: TreeFile[] = [];
+  private readonly results = new Map<string, FileResult>();
+  private readonly disk = new CachedDisk();
+  private graphNow!: PackageGraph;
+
+  private constructor(
+    readonly roots: readonly string[],
+    private readonly rulesDir: string,
+    private readonly defaultScripts: Readonly<Partial<Record<Phase, string>>>,
+    private evaluator: SpellEvaluator,
+  ) {}
+
+  static async load(
+    roots: readonly string[],
+    rulesDir: string,
+    defaultScripts: Readonly<Partial<Record<Phase, string>>>,
+  ): Promise<LiveTree> {
+    const t = new LiveTree(roots, rulesDir, defaultScripts, await SpellEvaluator.create(rulesDir));
+    t.files = walkRoots(roots).files;
+    for (const f of t.files) t.results.set(f.path, t.evaluator.evaluate(f.path));
+    t.graphNow = buildPackageGraph(t.tree(), { defaultScripts, disk: t.disk });
+    return t;
+  }
+
+  get graph(): PackageGraph {
+    return this.graphNow;
+  }
+
+  /** Every Echo line of the last full evaluation and the files since. */
+  echoes(): string[] {
+    return [...this.evaluator.vocabulary.echoes, ...this.files.flatMap((f) => this.results.get(f.path)?.echoes ?? [])];
+  }
+
+  /** Paths (absolute) that were added, changed or removed. */
+  async update(paths: readonly string[]): Promise<TreeUpdate> {
+    const prev = this.graphNow;
+    if (paths.some((p) => isUnder(p, this.rulesDir))) {
+      // The vocabulary changed: everything is read again.
+      this.evaluator = await SpellEvaluator.create(this.rulesDir);
+      for (const p of paths) this.disk.invalidate(p);
+      const before = this.files.map((f) => f.path);
+      this.files = walkRoots(this.roots).files;
+      this.results.clear();
+      for (const f of this.files) this.results.set(f.path, this.evaluator.evaluate(f.path));
+      this.graphNow = buildPackageGraph(this.tree(), { defaultScripts: this.defaultScripts, disk: this.disk });
+      const now = new Set(this.files.map((f) => f.path));
+      return {
+        graph: this.graphNow,
+        reread: [...now],
+        dropped: before.filter((p) => !now.has(p)),
+        dirty: new Set(this.graphNow.spells.keys()),
+        echoes: this.echoes(),
+      };
+    }
+
+    const touched: Fact[] = [];
+    const reread: string[] = [];
+    const dropped: string[] = [];
+    const echoes: string[] = [];
+    const dirty = new Set<string>();
+    const dirOf = new Map<string, string>();
+    for (const s of prev.spells.values()) if (s.dir !== null) dirOf.set(s.dir, s.name);
+
+    for (const p of paths) this.disk.invalidate(p);
+    for (const p of new Set(paths)) {
+      const root = this.roots.findIndex((r) => isUnder(p, r));
+      if (root < 0) continue;
+      // Whatever a spell folder holds (scripts, in-tree sources) counts for that spell.
+      for (let d = p; d.length > 1 && d !== path.dirname(d); d = path.dirname(d)) {
+        const name = dirOf.get(d);
+        if (name !== undefined) dirty.add(name);
+      }
+      const st = statOrNull(p);
+      // Spell files gone (the path itself, or everything under a removed folder).
+      const gone = this.files.filter((f) => (f.path === p || f.path.startsWith(p + '/')) && !fs.existsSync(f.path));
+      for (const f of gone) {
+        touched.push(...(this.results.get(f.path)?.facts ?? []));
+        this.results.delete(f.path);
+        dropped.push(f.path);
+      }
+      if (gone.length) this.files = this.files.filter((f) => !gone.includes(f));
+      // Spell files added or changed (a new folder brings its files).
+      const found: string[] = [];
+      if (st?.isFile() && p.endsWith('.jux')) found.push(p);
+      else if (st?.isDirectory()) {
+        for (const f of walkRoots([p]).files) if (!this.results.has(f.path)) found.push(f.path);
+      }
+      for (const file of found) {
+        const old = this.results.get(file);
+        if (old) touched.push(...old.facts);
+        else {
+          const s = fs.statSync(file);
+          this.files.push({ path: file, root, size: s.size, mtimeMs: s.mtimeMs });
+        }
+        const r = this.evaluator.evaluate(file);
+        this.results.set(file, r);
+        touched.push(...r.facts);
+        echoes.push(...r.echoes);
+        reread.push(file);
+      }
+    }
+    this.files.sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+    // The spells those facts describe, and the spells whose sources they describe.
+    const sourceNames = new Set<string>();
+    for (const f of touched) {
+      if (f.op === 'set' || f.op === 'add') {
+        dirty.add(f.target);
+        if (f.key === 'urls' || f.key === 'sha256') sourceNames.add(f.target);
+      } else if ('name' in f) dirty.add(f.name);
+    }
+    if (sourceNames.size) {
+      for (const s of prev.spells.values()) if (s.sources.some((x) => sourceNames.has(x.file))) dirty.add(s.name);
+    }
+    this.graphNow = buildPackageGraph(this.tree(), {
+      defaultScripts: this.defaultScripts,
+      disk: this.disk,
+      previous: { graph: prev, dirty },
+    });
+    return { graph: this.graphNow, reread, dropped, dirty, echoes };
+  }
+
+  private tree(): LoadedTree {
+    const parts = [this.evaluator.vocabulary, ...this.files.map((f) => this.results.get(f.path)!)];
+    return {
+      roots: this.roots,
+      files: this.files,
+      facts: parts.flatMap((p) => p.facts),
+      diagnostics: parts.flatMap((p) => p.diagnostics),
+      echoes: parts.flatMap((p) => p.echoes),
+    };
+  }
+}
+
+function isUnder(p: string, dir: string): boolean {
+  const d = dir.endsWith('/') ? dir.slice(0, -1) : dir;
+  return p === d || p.startsWith(d + '/');
+}
+
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return null;
+  }
+}
