@@ -6,15 +6,27 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, SHARED } from '../helpers/paths.js';
 import { runJux, tempDir, type RunResult, writeFiles } from '../helpers/run.js';
+
+/** Temporary directories made here, removed at the end. */
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function scratch(prefix: string): string {
+  const d = fs.realpathSync(tempDir(prefix));
+  made.push(d);
+  return d;
+}
 
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** A spell tree: jux.yaml (roots: [spells] unless given) and the files given (paths under the tree). */
 class LintTree {
-  readonly dir = fs.realpathSync(tempDir('jux-lint-'));
+  readonly dir = scratch('jux-lint-');
   constructor(files: Record<string, string>, yaml = 'roots: [spells]\n') {
     writeFiles(this.dir, { 'jux.yaml': yaml, ...files });
   }
@@ -351,7 +363,7 @@ describe('jux check --spells', () => {
   });
 
   it('finds no errors in the bundled grimoire', async () => {
-    const dir = fs.realpathSync(tempDir('jux-lint-bundled-'));
+    const dir = scratch('jux-lint-bundled-');
     fs.cpSync(path.join(REPO, 'spells'), path.join(dir, 'spells'), { recursive: true });
     fs.copyFileSync(path.join(REPO, 'jux.yaml'), path.join(dir, 'jux.yaml'));
     const r = await runJux(['check', '--spells', '--json'], { cwd: dir });
@@ -363,7 +375,7 @@ describe('jux check --spells', () => {
 
   it('lints the 400-spell grimoire sample in one run, with parseable JSON', async () => {
     const sample = path.join(SHARED, 'data', 'grimoire-sample');
-    const dir = fs.realpathSync(tempDir('jux-lint-sample-'));
+    const dir = scratch('jux-lint-sample-');
     fs.writeFileSync(path.join(dir, 'jux.yaml'), `roots: [${JSON.stringify(sample)}]\n`);
     const r = await runJux(['check', '--spells', '--json'], { cwd: dir });
     type Finding = { severity: string; message: string; file: string | null; line: number | null; col: number | null };
