@@ -87,8 +87,11 @@ export function checkScripts(spell: Spell, defaults: Readonly<Partial<Record<Pha
     else if ((st.mode & 0o111) === 0) problems.push(`${spell.name}: the ${phase} script ${script} is not executable (chmod +x it)`);
   }
   for (const s of spell.sources) {
-    if (spell.dir && !s.urls.length && !fs.existsSync(path.join(spell.dir, s.file))) {
+    if (spell.dir && !spell.scripts.fetch && !s.urls.length && !fs.existsSync(path.join(spell.dir, s.file))) {
       problems.push(`${spell.name}: source ${s.file} is neither in the spell folder nor given a Url`);
+    }
+    if (s.sha256 !== null && !/^[0-9a-f]{64}$/i.test(s.sha256.trim())) {
+      problems.push(`${spell.name}: the Sha256 of ${s.file} is not 64 hexadecimal digits: ${s.sha256}`);
     }
   }
   return problems;
@@ -116,6 +119,8 @@ export function buildEnvironment(
     SPELL_DIR: spell.dir ?? path.dirname(spell.file),
     SOURCE_DIR: dirs.source,
     BUILD_DIR: dirs.build,
+    // Every source file by name as fetched (archives too, not unpacked): patches and the like.
+    SOURCES_DIR: path.join(dirs.work, 'sources'),
     DESTDIR: dirs.dest,
     PREFIX: prefix,
     ROOT: config.root,

@@ -7,13 +7,56 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { archiveFormat, type FetchEvent, type FetchOptions, fetchSource, type SourceRequest, unpackSource } from '../fetch/index.js';
+import {
+  archiveFormat,
+  cachePath,
+  candidateAddresses,
+  type FetchEvent,
+  type FetchOptions,
+  fetchSource,
+  type SourceRequest,
+  unpackSource,
+} from '../fetch/index.js';
 import type { Spell } from '../graph/packageGraph.js';
 
+/** The sources jux fetches for a spell: not in its folder; none when it has its own FETCH script. */
 export function sourceRequests(spell: Spell): SourceRequest[] {
+  if (spell.scripts.fetch) return [];
   return spell.sources
     .filter((s) => !(spell.dir && fs.existsSync(path.join(spell.dir, s.file))))
     .map((s) => ({ file: s.file, urls: [...s.urls], sha256: s.sha256, spellDir: spell.dir }));
+}
+
+/**
+ * The remote sources of these spells that are not in the source cache, as
+ * lines "SPELL: FILE (from ADDRESS...)": what an offline build would miss.
+ */
+export function missingSources(config: Config, spells: readonly Spell[]): string[] {
+  const out: string[] = [];
+  for (const spell of spells) {
+    for (const req of sourceRequests(spell)) {
+      const sha = req.sha256 === null ? null : req.sha256.trim().toLowerCase();
+      if (sha !== null && !/^[0-9a-f]{64}$/.test(sha)) continue; // reported when it is fetched
+      if (fs.existsSync(cachePath(config.cache, req.file, sha))) continue;
+      const from = candidateAddresses(req.urls, mirrors(config), req.file, sha);
+      out.push(`${spell.name}: ${req.file}${from.length ? ` (from ${from.join(', ')})` : ' (no address)'}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The mirrors of jux.yaml, a relative folder (`mirror`, `file:mirror`)
+ * taken from the configuration file's folder like its other paths, not
+ * from each spell's.
+ */
+function mirrors(config: Config): string[] {
+  return config.mirrors.map((m) => {
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(m)?.[1]?.toLowerCase();
+    if (scheme === 'file' && !m.startsWith('file:/')) return path.resolve(config.base, m.slice('file:'.length));
+    if (scheme === undefined && !path.isAbsolute(m)) return path.resolve(config.base, m);
+    return m;
+  });
 }
 
 export function fetchOptions(
@@ -22,7 +65,7 @@ export function fetchOptions(
 ): FetchOptions {
   return {
     cacheDir: config.cache,
-    mirrors: [...config.mirrors],
+    mirrors: mirrors(config),
     timeoutMs: config.fetchTimeout * 1000,
     retries: config.fetchRetries,
     offline: opts.offline,
@@ -35,15 +78,24 @@ export function sourceFetcher(
   config: Config,
   opts: { offline: boolean; strict: boolean; warn: (s: string) => void },
 ): (spell: Spell, sourceDir: string, sourcesDir: string) => Promise<void> {
+  // Addresses that failed before another gave the file are told (a failure lists them anyway).
+  const failed = new Map<string, string[]>();
   const fo = fetchOptions(config, {
     ...opts,
     onEvent: (e) => {
       if (e.type === 'noChecksum') opts.warn(`warning: source ${e.file} has no Sha256 checksum`);
+      if (e.type === 'waiting') opts.warn(`waiting for another jux (pid ${e.pid}) fetching ${e.file}`);
+      if (e.type === 'addressFailed') failed.set(e.file, [...(failed.get(e.file) ?? []), `${e.address} failed (${e.reason})`]);
+      if (e.type === 'done') {
+        for (const f of failed.get(e.file) ?? []) opts.warn(`warning: ${e.file}: ${f}`);
+        failed.delete(e.file);
+      }
       if (e.type === 'checksumMismatch') opts.warn(`warning: ${e.file} from ${e.address}: sha256 ${e.actual}, expected ${e.expected}; set aside as ${e.keptAt}`);
     },
   });
   return async (spell, sourceDir, sourcesDir) => {
-    let unpacked = fs.readdirSync(sourceDir).length > 0;
+    // A spell with its own UNPACK script unpacks for itself (from SOURCES_DIR).
+    let unpacked = Boolean(spell.scripts.unpack) || fs.readdirSync(sourceDir).length > 0;
     for (const req of sourceRequests(spell)) {
       const r = await fetchSource(req, fo);
       fs.mkdirSync(sourcesDir, { recursive: true });

@@ -67,3 +67,82 @@ export async function rejectFile(cacheDir: string, file: string, from: string): 
   await fs.promises.rename(from, dest);
   return dest;
 }
+
+/** Locks this process holds, removed should it exit while holding them. */
+const held = new Set<string>();
+let exitHook = false;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockPid(lock: string): number | null {
+  try {
+    const n = Number(fs.readFileSync(lock, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Hold `<file>.lock` (created exclusively, holding the pid) while a source
+ * is fetched into the cache, so that two jux fetching the same source (a
+ * `jux fetch` beside a `jux build`) do not write the same .part: the second
+ * waits, then finds the file in the cache. A lock whose process is gone is
+ * removed. (Should two processes remove the same dead lock at once, both may
+ * go on; the checksum still keeps a mixed-up download out of the cache.)
+ * Returns the function that releases it.
+ */
+export async function lockCacheFile(file: string, waiting: (pid: number) => void): Promise<() => void> {
+  const lock = `${file}.lock`;
+  await fs.promises.mkdir(path.dirname(lock), { recursive: true });
+  let told = false;
+  for (;;) {
+    try {
+      const fd = fs.openSync(lock, 'wx');
+      try {
+        fs.writeSync(fd, `${process.pid}\n`);
+      } finally {
+        fs.closeSync(fd);
+      }
+      held.add(lock);
+      if (!exitHook) {
+        exitHook = true;
+        process.on('exit', () => {
+          for (const l of held) if (lockPid(l) === process.pid) fs.rmSync(l, { force: true });
+        });
+      }
+      return () => {
+        if (!held.delete(lock)) return;
+        if (lockPid(lock) === process.pid) fs.rmSync(lock, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const pid = lockPid(lock);
+    let stale = pid !== null && !alive(pid);
+    if (pid === null) {
+      // Empty: being written, or its creator died before writing it.
+      try {
+        stale = Date.now() - fs.statSync(lock).mtimeMs > 5000;
+      } catch {
+        continue; // released meanwhile
+      }
+    }
+    if (stale) {
+      fs.rmSync(lock, { force: true });
+      continue;
+    }
+    if (!told && pid !== null) {
+      told = true;
+      waiting(pid);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { candidateAddresses, classifyAddress } from './addresses.js';
-import { cacheKey, cachePath, checkFileName, exists, normalizeSha256, rejectFile, sha256File } from './cache.js';
+import { cacheKey, cachePath, checkFileName, exists, lockCacheFile, normalizeSha256, rejectFile, sha256File } from './cache.js';
 import { FetchError } from './errors.js';
 import { copyLocal, httpDownload, LocalWriteError, TransferFailure } from './transfer.js';
 import type { FetchAttempt, FetchEvent, FetchOptions, FetchResult, SourceRequest } from './types.js';
@@ -38,7 +38,16 @@ export async function fetchSource(req: SourceRequest, opts: FetchOptions): Promi
   const target = cachePath(opts.cacheDir, req.file, sha);
   return serialized(target, async () => {
     try {
-      return await fetchInto(req, sha, target, opts, emit);
+      // A cached file only ever appears by a rename, so it is read without the lock.
+      const hit = await fromCache(req.file, sha, target, opts.cacheDir, emit);
+      if (hit) return hit;
+      if (opts.offline) return await fetchInto(req, sha, target, opts, emit);
+      const release = await lockCacheFile(target, (pid) => emit({ type: 'waiting', file: req.file, pid }));
+      try {
+        return await fetchInto(req, sha, target, opts, emit);
+      } finally {
+        release();
+      }
     } catch (e) {
       if (e instanceof FetchError) throw e;
       if (e instanceof LocalWriteError) throw new FetchError(e.message, req.file, 'io');
@@ -114,6 +123,7 @@ async function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
 
 async function fetchInto(req: SourceRequest, sha: string | null, target: string, opts: FetchOptions, emit: Emit): Promise<FetchResult> {
   const file = req.file;
+  // (Again: another jux may have fetched it while this one waited for the lock.)
   const hit = await fromCache(file, sha, target, opts.cacheDir, emit);
   if (hit) return hit;
 

@@ -58,6 +58,8 @@ export type FetchEvent =
       readonly address: string;
       readonly keptAt: string;
     }
+  /** Another process (pid) is fetching the same source: waiting for it to finish. */
+  | { readonly type: 'waiting'; readonly file: string; readonly pid: number }
   /** Warning: the source has no checksum, so it cannot be verified. */
   | { readonly type: 'noChecksum'; readonly file: string }
   | { readonly type: 'done'; readonly file: string; readonly path: string; readonly from: string; readonly cached: boolean };

@@ -18,7 +18,7 @@ import { defaultScripts, loadContext } from '../context.js';
 import { openSystem } from '../system.js';
 import { overridesFrom, say, sayJson, warn } from '../options.js';
 import { checkPlan, makePlan, requestFrom } from '../planning.js';
-import { sourceFetcher } from '../fetching.js';
+import { missingSources, sourceFetcher } from '../fetching.js';
 
 export async function buildCommand(o: Record<string, unknown>, targets: string[], mode?: PlanRequest['mode']): Promise<number> {
   const overrides = overridesFrom(o);
@@ -48,6 +48,20 @@ export async function buildCommand(o: Record<string, unknown>, targets: string[]
     const defaults = defaultScripts(config);
     const problems = plan.entries.flatMap((e) => checkScripts(ctx.graph.spells.get(e.name)!, defaults));
     if (problems.length) throw new JuxError(`cannot build: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, null, 2, problems);
+    if (o.offline) {
+      // Offline, a source missing from the cache is known now: say which before building anything.
+      const compiled = plan.entries.filter((e) => !(o.cache !== false && e.fromCache)).map((e) => ctx.graph.spells.get(e.name)!);
+      const missing = missingSources(config, compiled);
+      if (missing.length) {
+        const n = missing.length;
+        throw new JuxError(
+          `cannot build offline: ${n} source${n === 1 ? ' is' : 's are'} not in the source cache (jux fetch gets them); nothing was built`,
+          null,
+          2,
+          missing.map((m) => `  ${m}`),
+        );
+      }
+    }
 
     const tx = system.journal.begin(`jux ${process.argv.slice(2).join(' ')}`);
     const live = colorEnabled() && Boolean(process.stdout.isTTY) && !o.plain;

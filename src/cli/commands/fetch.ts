@@ -31,6 +31,7 @@ export default async function fetch(o: Record<string, unknown>, targets: string[
   }
   const live = Boolean(process.stderr.isTTY) && !o.plain;
   const progress = new Map<string, string>();
+  const failed = new Map<string, string[]>();
   const draw = (): void => {
     if (!live) return;
     const text = [...progress.entries()].map(([f, p]) => `${f} ${p}`).join(' · ');
@@ -48,6 +49,13 @@ export default async function fetch(o: Record<string, unknown>, targets: string[
       case 'checksumMismatch':
         warn(paint.yellow(`warning: ${e.file} from ${e.address} has sha256 ${e.actual}, expected ${e.expected}; kept aside in ${e.keptAt}`));
         break;
+      case 'addressFailed':
+        // Told when another address then gives the file (a failure lists them all anyway).
+        failed.set(e.file, [...(failed.get(e.file) ?? []), `${e.address} failed (${e.reason})`]);
+        break;
+      case 'waiting':
+        warn(paint.dim(`waiting for another jux (pid ${e.pid}) fetching ${e.file}`));
+        break;
       case 'retry':
         warn(paint.dim(`retrying ${e.address} in ${e.delayMs} ms: ${e.reason}`));
         break;
@@ -55,6 +63,8 @@ export default async function fetch(o: Record<string, unknown>, targets: string[
         progress.delete(e.file);
         if (live) process.stderr.write('\r\x1b[2K');
         say(`${e.cached ? 'in the cache' : 'fetched'}: ${e.file}${e.cached ? '' : ` from ${e.from}`}`);
+        for (const f of failed.get(e.file) ?? []) warn(paint.yellow(`warning: ${e.file}: ${f}`));
+        failed.delete(e.file);
         draw();
         break;
       default:
