@@ -237,7 +237,7 @@ export function planRebuilds(input: PlanInput): Plan {
     const notSelected = new Set<string>();
     for (const [cap, cands] of graph.providers) {
       if (cands.length < 2) continue;
-      const chosen = resolvedAs.get(cap) ?? [...cands].find((c) => installed.has(c)) ?? cands[0];
+      const chosen = resolvedAs.get(cap) ?? resolution.chosenProviders.get(cap) ?? [...cands].find((c) => installed.has(c)) ?? cands[0];
       for (const c of cands) if (c !== chosen) notSelected.add(c);
     }
     const named = new Set<string>();

@@ -39,6 +39,8 @@ export interface Resolution {
   readonly broken: ReadonlyMap<string, Diagnostic>;
   readonly errors: readonly Diagnostic[];
   readonly warnings: readonly Diagnostic[];
+  /** Providers jux.yaml chooses (capability -> spell), where that spell provides it. */
+  readonly chosenProviders: ReadonlyMap<string, string>;
   /** Each spell's part, so that a later resolution can take it over. */
   readonly perSpell: ReadonlyMap<string, SpellResolution>;
 }
@@ -231,7 +233,11 @@ export function resolveDependencies(
   }
   // The same dependency lists keep the same map, so that what is derived
   // from it (the build order) can be taken over too.
-  return { deps: sameDeps ? previous!.resolution.deps : deps, options, flags, broken, errors, warnings, perSpell };
+  const chosenProviders = new Map<string, string>();
+  for (const [cap, chosen] of Object.entries(cfg.providers)) {
+    if ((graph.providers.get(cap) ?? []).includes(chosen)) chosenProviders.set(cap, chosen);
+  }
+  return { deps: sameDeps ? previous!.resolution.deps : deps, options, flags, broken, errors, warnings, chosenProviders, perSpell };
 }
 
 function sameNames(

@@ -56,11 +56,11 @@ describe('importing the Source Mage sample', () => {
     expect(plan.unbuildable).toEqual([]);
     // A whole-tree plan builds every spell except, of several providers of
     // one capability, those that are not selected and that no spell names
-    // (DESIGN.md 5): setuptools2 (SETUPTOOLS) and one ODBC-MGR provider,
-    // both reached only through optional dependencies.
+    // (DESIGN.md 5): setuptools2 (SETUPTOOLS) and libiodbc (ODBC-MGR, where
+    // jux.yaml chooses unixodbc), both reached only through optional dependencies.
     const planned = new Set(plan.entries.map((e) => e.name));
     const left = [...graph.spells.keys()].filter((n) => !planned.has(n)).sort();
-    expect(left).toEqual(['setuptools2', 'unixodbc']);
+    expect(left).toEqual(['libiodbc', 'setuptools2']);
     expect(graph.providers.get('SETUPTOOLS')).toEqual(['setuptools', 'setuptools2']);
     expect(graph.providers.get('ODBC-MGR')).toEqual(['libiodbc', 'unixodbc']);
     expect(plan.entries).toHaveLength(398);

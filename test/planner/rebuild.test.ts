@@ -127,6 +127,16 @@ describe('the rebuild planner', () => {
     ]);
   });
 
+  it('in a whole-tree build, takes the provider jux.yaml chooses even when nothing depends on the capability', async () => {
+    const t = new Tree().write({
+      libiodbc: 'Spell libiodbc ; Version libiodbc : 3 ; Provides libiodbc : ODBC-MGR ;',
+      unixodbc: 'Spell unixodbc ; Version unixodbc : 2 ; Provides unixodbc : ODBC-MGR ;',
+    });
+    expect((await t.plan()).entries.map((e) => e.name)).toEqual(['libiodbc']); // first by name
+    t.config = { providers: { 'ODBC-MGR': 'unixodbc' }, options: {} };
+    expect((await t.plan()).entries.map((e) => e.name)).toEqual(['unixodbc']);
+  });
+
   it('resolves a provider to the installed one, else the only candidate, else asks', async () => {
     const t = new Tree().write({
       gawk: 'Spell gawk ; Version gawk : 5 ; Provides gawk : AWK ;',
