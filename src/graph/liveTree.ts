@@ -118,6 +118,7 @@ export class LiveTree {
         for (const f of walkRoots([p]).files) if (!this.results.has(f.path)) found.push(f.path);
       }
       for (const file of found) {
+        if (reread.includes(file)) continue; // a folder and its file in one burst
         const old = this.results.get(file);
         if (old) touched.push(...old.facts);
         else {

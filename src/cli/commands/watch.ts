@@ -82,6 +82,24 @@ export default async function watch(o: Record<string, unknown>, targets: string[
     say(p.entries.length ? planText(p) : 'Nothing to build: everything is up to date.');
   };
 
+  // Watching starts before the first plan is printed: a change made after
+  // the "Watching" line is always seen.
+  const early: string[] = [];
+  let onChange: (abs: string) => void = (abs) => early.push(abs);
+  const stateDir = path.resolve(config.state);
+  const configFile = config.file ? path.resolve(config.file) : null;
+  const watched = [...config.roots, config.rulesDir, ...(configFile ? [configFile] : []), stateDir];
+  const watcher = chokidar.watch(watched, {
+    ignoreInitial: true,
+    // The journal and lock change on every run; only package records matter.
+    ignored: (p: string) => p.startsWith(stateDir + '/') && !/\.(state|files)$/.test(p) && p !== stateDir,
+  });
+  watcher.on('all', (_event, p) => onChange(path.resolve(p)));
+  watcher.on('error', (e) => {
+    say(paint.red(`jux watch: ${(e as Error).message}`));
+    show();
+  });
+  await new Promise<void>((resolve) => watcher.on('ready', () => resolve()));
   say(
     `Watching ${tree.graph.spells.size} spell${tree.graph.spells.size === 1 ? '' : 's'} in ` +
       `${config.roots.map(rel).join(', ')} (Ctrl-C to stop)`,
@@ -105,12 +123,13 @@ export default async function watch(o: Record<string, unknown>, targets: string[
     building = null;
     say(r.exitCode === 0 ? paint.green('Build finished.') : paint.red(`Build failed (status ${r.exitCode ?? r.signal}).`));
     state = await loadState(config);
+    stateChanged = false; // what the build wrote is read now
     const after = replan(tree.graph);
     if (after) {
       const d = diffPlans(last.plan, after.plan, (n) => after.graph.spells.has(n));
-      last = after;
       for (const l of diffText(d)) say(l);
-      say(summary(after.plan));
+      say(summary(after.plan, last.plan));
+      last = after;
     }
     show();
   };
@@ -152,8 +171,8 @@ export default async function watch(o: Record<string, unknown>, targets: string[
       const next = replan(tree.graph);
       const ms = performance.now() - started;
       const what = [
-        ...reread.map((p) => `${rel(p)}`),
-        ...dropped.map((p) => `${rel(p)} (removed)`),
+        ...[...reread].sort().map((p) => `${rel(p)}`),
+        ...[...dropped].sort().map((p) => `${rel(p)} (removed)`),
         ...(reread.length + dropped.length === 0 && paths.length ? paths.map(rel) : []),
         ...(reloadConfig ? ['configuration'] : []),
         ...(reloadState ? ['installed state'] : []),
@@ -184,6 +203,14 @@ export default async function watch(o: Record<string, unknown>, targets: string[
     }
   };
 
+  onChange = (abs: string): void => {
+    if (abs === configFile) configChanged = true;
+    else if (abs === stateDir || abs.startsWith(stateDir + '/')) stateChanged = true;
+    else pending.add(abs);
+    schedule();
+  };
+  for (const abs of early.splice(0)) onChange(abs);
+
   const schedule = (): void => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
@@ -192,26 +219,6 @@ export default async function watch(o: Record<string, unknown>, targets: string[
     }, debounceMs);
   };
 
-  const stateDir = path.resolve(config.state);
-  const configFile = config.file ? path.resolve(config.file) : null;
-  const watched = [...config.roots, config.rulesDir, ...(configFile ? [configFile] : []), stateDir];
-  const watcher = chokidar.watch(watched, {
-    ignoreInitial: true,
-    // The journal and lock change on every run; only package records matter.
-    ignored: (p: string) => p.startsWith(stateDir + '/') && !/\.(state|files)$/.test(p) && p !== stateDir,
-  });
-  watcher.on('all', (_event, p) => {
-    const abs = path.resolve(p);
-    if (abs === configFile) configChanged = true;
-    else if (abs === stateDir || abs.startsWith(stateDir + '/')) stateChanged = true;
-    else pending.add(abs);
-    schedule();
-  });
-  watcher.on('error', (e) => {
-    say(paint.red(`jux watch: ${(e as Error).message}`));
-    show();
-  });
-  await new Promise<void>((resolve) => watcher.on('ready', () => resolve()));
   if (o.build) await build();
 
   return new Promise<number>((resolve) => {
