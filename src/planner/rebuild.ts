@@ -133,11 +133,11 @@ export function fingerprintOf(spell: Spell, optHash: string): string {
   return fingerprint;
 }
 
-/** The build order of a tree, remembered for as long as its dependency lists are the same. */
-const orders = new WeakMap<Resolution['deps'], { names: string[]; order: ReturnType<typeof buildOrder> }>();
+/** The build order of a tree, remembered for as long as its dependency edges are the same. */
+const orders = new WeakMap<object, { names: string[]; order: ReturnType<typeof buildOrder> }>();
 
 function orderOf(graph: PackageGraph, resolution: Resolution): { names: string[]; order: ReturnType<typeof buildOrder> } {
-  const known = orders.get(resolution.deps);
+  const known = orders.get(resolution.edgesToken);
   if (known !== undefined && known.names.length === graph.spells.size) return known;
   const names = [...graph.spells.keys()];
   const id = new Map(names.map((n, i) => [n, i]));
@@ -147,7 +147,7 @@ function orderOf(graph: PackageGraph, resolution: Resolution): { names: string[]
       .map((d) => ({ to: id.get(d.name)!, build: d.kind === 'build' })),
   );
   const result = { names, order: buildOrder(names, edges) };
-  orders.set(resolution.deps, result);
+  orders.set(resolution.edgesToken, result);
   return result;
 }
 

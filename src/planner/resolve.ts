@@ -39,6 +39,12 @@ export interface Resolution {
   readonly broken: ReadonlyMap<string, Diagnostic>;
   readonly errors: readonly Diagnostic[];
   readonly warnings: readonly Diagnostic[];
+  /**
+   * Identity of the dependency edges (kinds and names): a later resolution
+   * with the same edges keeps the same token, so what is derived from them
+   * (the build order) can be taken over.
+   */
+  readonly edgesToken: object;
   /** Providers jux.yaml chooses (capability -> spell), where that spell provides it. */
   readonly chosenProviders: ReadonlyMap<string, string>;
   /** Each spell's part, so that a later resolution can take it over. */
@@ -197,7 +203,7 @@ export function resolveDependencies(
   for (const spell of graph.spells.values()) {
     const old = reuse?.get(spell.name);
     const r = old !== undefined && old.spell === spell ? old : resolveSpell(spell);
-    if (sameDeps && r.deps !== old?.deps) sameDeps = false;
+    if (sameDeps && (old === undefined || !sameEdges(r.deps, old.deps))) sameDeps = false;
     perSpell.set(spell.name, r);
     deps.set(spell.name, r.deps);
     options.set(spell.name, r.options);
@@ -231,13 +237,19 @@ export function resolveDependencies(
       queue.push(name);
     }
   }
-  // The same dependency lists keep the same map, so that what is derived
-  // from it (the build order) can be taken over too.
   const chosenProviders = new Map<string, string>();
   for (const [cap, chosen] of Object.entries(cfg.providers)) {
     if ((graph.providers.get(cap) ?? []).includes(chosen)) chosenProviders.set(cap, chosen);
   }
-  return { deps: sameDeps ? previous!.resolution.deps : deps, options, flags, broken, errors, warnings, chosenProviders, perSpell };
+  const edgesToken = sameDeps ? previous!.resolution.edgesToken : {};
+  return { deps, options, flags, broken, errors, warnings, edgesToken, chosenProviders, perSpell };
+}
+
+function sameEdges(a: readonly ResolvedDep[], b: readonly ResolvedDep[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.kind !== b[i]!.kind || a[i]!.name !== b[i]!.name) return false;
+  return true;
 }
 
 function sameNames(
