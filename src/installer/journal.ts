@@ -60,6 +60,7 @@ export class Journal {
       if (!line) continue;
       const w = line.split(' ');
       const id = Number(w[1]);
+      if (!/^\d+$/.test(w[1] ?? '') || !wellFormed(w)) continue; // torn by a crash: never acted on
       switch (w[0]) {
         case 'begin':
           txs.set(id, {
@@ -110,7 +111,7 @@ export class Journal {
 
   begin(command: string): Transaction {
     const all = this.read();
-    const id = all.length ? all[all.length - 1]!.id + 1 : 1;
+    const id = all.reduce((m, t) => Math.max(m, t.id), 0) + 1;
     const time = new Date().toISOString();
     this.append(`begin ${id} ${time} ${JSON.stringify(command)}`);
     return { id, time, command, steps: [], committed: false, recovered: null };
@@ -146,13 +147,41 @@ export class Journal {
 
   private append(line: string): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const fd = fs.openSync(this.file, 'a');
+    const fd = fs.openSync(this.file, 'a+');
     try {
-      fs.writeSync(fd, line + '\n');
+      // A line torn by a crash is ended first, so it stays a line of its own.
+      const size = fs.fstatSync(fd).size;
+      let sep = '';
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        fs.readSync(fd, last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) sep = '\n';
+      }
+      fs.writeSync(fd, sep + line + '\n');
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
+  }
+}
+
+/** Is a split journal line complete (not torn off by a crash)? */
+function wellFormed(w: readonly string[]): boolean {
+  switch (w[0]) {
+    case 'begin':
+      return w.length >= 4 && /^".*"$/.test(w.slice(3).join(' '));
+    case 'step':
+      if (!/^\d+$/.test(w[2] ?? '')) return false;
+      if (w[3] === 'remove') return w.length === 7;
+      return w[3] === 'install' && ((w.length === 8 && w[7] === 'new') || (w.length === 10 && w[7] === 'replacing'));
+    case 'done':
+      return w.length === 3 && /^\d+$/.test(w[2]!);
+    case 'recovered':
+      return w.length >= 3 && /^".*"$/.test(w.slice(2).join(' '));
+    case 'commit':
+      return w.length === 2;
+    default:
+      return false;
   }
 }
 

@@ -2,7 +2,8 @@
  * One lock guards the state and the root: STATE/lock, created exclusively,
  * holding the owner's pid, host, command and start time. A second jux that
  * would change them waits (--wait) or fails at once, naming the holder. A
- * lock whose process is gone (same host, pid not alive) is taken over.
+ * lock whose process is gone (same host, pid not alive) is taken over,
+ * under a second lock (LOCK.break) so that two takers cannot both win.
  *
  * Hand-written rather than proper-lockfile because the holder's pid and
  * command must be in the message and a dead holder must be recognised at
@@ -71,23 +72,12 @@ export class StateLock {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
       const holder = readHolder(this.file);
-      if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
-        // A dead holder: move its lock aside (only one taker can) and retry.
-        try {
-          fs.renameSync(this.file, `${this.file}.stale.${process.pid}`);
-          fs.rmSync(`${this.file}.stale.${process.pid}`, { force: true });
-        } catch {
-          // someone else took it over first
-        }
-        continue;
-      }
-      if (holder === null) {
-        // Written but not yet filled in by its creator: look again shortly.
-        await new Promise((r) => setTimeout(r, 50));
-        if (readHolder(this.file) === null && fs.existsSync(this.file)) {
-          const age = Date.now() - fs.statSync(this.file).mtimeMs;
-          if (age > 5000) fs.rmSync(this.file, { force: true });
-        }
+      if (holder === null && !fs.existsSync(this.file)) continue; // released meanwhile
+      if (holder === null || (holder.host === os.hostname() && !alive(holder.pid))) {
+        // A dead holder, or a lock its creator never filled in: break it.
+        if (holder === null) await new Promise((r) => setTimeout(r, 50));
+        this.breakStale(holder);
+        if (holder === null) await new Promise((r) => setTimeout(r, 50));
         continue;
       }
       if (!opts.wait) {
@@ -102,6 +92,46 @@ export class StateLock {
         told = true;
       }
       await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /**
+   * Remove a lock left by a dead process (or an empty one older than a few
+   * seconds). Only the process holding LOCK.break may do so, and it looks
+   * again first, so two jux taking over at once cannot remove each other's
+   * fresh lock. A LOCK.break left by a dead process is removed in turn.
+   */
+  private breakStale(seen: LockHolder | null): void {
+    const brk = `${this.file}.break`;
+    let fd: number;
+    try {
+      fd = fs.openSync(brk, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const other = readHolder(brk);
+      let age = 0;
+      try {
+        age = Date.now() - fs.statSync(brk).mtimeMs;
+      } catch {
+        return; // just released
+      }
+      if ((other !== null && other.host === os.hostname() && !alive(other.pid)) || (other === null && age > 5000)) {
+        fs.rmSync(brk, { force: true });
+      }
+      return;
+    }
+    try {
+      fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), command: this.command, since: new Date().toISOString() }) + '\n');
+      fs.closeSync(fd);
+      const now = readHolder(this.file);
+      if (seen === null) {
+        // Still empty and old: its creator died between creating and writing it.
+        if (now === null && fs.existsSync(this.file) && Date.now() - fs.statSync(this.file).mtimeMs > 5000) fs.rmSync(this.file, { force: true });
+      } else if (now !== null && now.pid === seen.pid && now.since === seen.since && now.host === seen.host && !alive(now.pid)) {
+        fs.rmSync(this.file, { force: true });
+      }
+    } finally {
+      fs.rmSync(brk, { force: true });
     }
   }
 

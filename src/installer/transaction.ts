@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { JuxError } from '../errors.js';
-import { sha256File } from '../builder/manifest.js';
+import { scanTree, sha256File } from '../builder/manifest.js';
 import { type FileEntry, formatFiles, parseFiles } from '../state/files.js';
 import { formatInstalled, type InstalledRecord } from '../state/stateFile.js';
 import type { StateStore } from '../state/stateStore.js';
@@ -55,6 +55,8 @@ export interface RemoveReport {
 /** Who owns each path under the root, from every NAME.files. */
 export class Ownership {
   private readonly owner = new Map<string, string>();
+  /** Every package that lists a path (files and links; two or more is a conflict). */
+  private readonly claims = new Map<string, Set<string>>();
   private readonly lists = new Map<string, FileEntry[]>();
 
   constructor(store: StateStore) {
@@ -64,7 +66,7 @@ export class Ownership {
     } catch {
       // no state yet
     }
-    for (const f of names) {
+    for (const f of names.sort()) {
       const name = f.slice(0, -'.files'.length);
       const p = path.join(store.dir, f);
       this.set(name, parseFiles(p, fs.readFileSync(p, 'utf8')));
@@ -73,6 +75,16 @@ export class Ownership {
 
   ownerOf(p: string): string | undefined {
     return this.owner.get(p);
+  }
+  /** The packages other than `name` that list the file `p`. */
+  othersOf(p: string, name: string): string[] {
+    return [...(this.claims.get(p) ?? [])].filter((n) => n !== name).sort();
+  }
+  /** True when a package other than `name` lists the file `p`. */
+  claimedByOther(p: string, name: string): boolean {
+    const c = this.claims.get(p);
+    if (!c) return false;
+    return c.size > (c.has(name) ? 1 : 0);
   }
   filesOf(name: string): FileEntry[] | undefined {
     return this.lists.get(name);
@@ -83,13 +95,30 @@ export class Ownership {
 
   set(name: string, entries: FileEntry[] | null): void {
     const old = this.lists.get(name);
-    if (old) for (const e of old) if (this.owner.get(e.path) === name) this.owner.delete(e.path);
+    if (old) {
+      for (const e of old) {
+        if (this.owner.get(e.path) === name) this.owner.delete(e.path);
+        const c = this.claims.get(e.path);
+        if (c) {
+          c.delete(name);
+          if (!c.size) this.claims.delete(e.path);
+          else if (!this.owner.has(e.path)) this.owner.set(e.path, [...c][0]!);
+        }
+      }
+    }
     if (entries === null) {
       this.lists.delete(name);
       return;
     }
     this.lists.set(name, entries);
-    for (const e of entries) if (e.type !== 'd' || !this.owner.has(e.path)) this.owner.set(e.path, name);
+    for (const e of entries) {
+      if (e.type !== 'd' || !this.owner.has(e.path)) this.owner.set(e.path, name);
+      if (e.type !== 'd') {
+        const c = this.claims.get(e.path) ?? new Set<string>();
+        c.add(name);
+        this.claims.set(e.path, c);
+      }
+    }
   }
 
   /** True when another package (besides `name`) has `dir` in its list. */
@@ -151,7 +180,9 @@ export class Installer {
 
   /**
    * Install a package from its archive, replacing the installed version.
-   * Throws (changing nothing) on conflicts with other packages' files.
+   * Throws (changing nothing) on an unsafe or inconsistent archive and on
+   * conflicts with other packages' files; a step that fails half-way is
+   * undone before the error is passed on.
    */
   async install(tx: Transaction, record: InstalledRecord, archive: string, prevArchive: string | null): Promise<void> {
     const name = record.name;
@@ -164,32 +195,46 @@ export class Installer {
     const prep = path.join(this.staging, `prep-${tx.id}-${name}`);
     fs.rmSync(prep, { recursive: true, force: true });
     fs.mkdirSync(prep, { recursive: true });
+    let entries: FileEntry[];
     try {
       await extractArchive(archive, path.join(prep, 'new'));
+      entries = checkedFileList(archive, name, path.join(prep, 'new'));
     } catch (e) {
       fs.rmSync(prep, { recursive: true, force: true });
+      removeIfEmpty(this.staging);
       throw e;
     }
-    const filesText = readText(path.join(prep, 'new', 'jux', `${name}.files`));
-    const entries = filesText === null ? [] : parseFiles(`${archive}:jux/${name}.files`, filesText);
     const newFiles = entries.filter((e) => e.type !== 'd');
     const newDirs = entries.filter((e) => e.type === 'd');
 
     // Conflicts: another package's file, or a file nobody owns.
     const oldPaths = new Set(oldFiles.map((e) => e.path));
     const conflicts: string[] = [];
+    try {
+      for (const e of entries) this.checkParents(e.path);
+    } catch (e) {
+      fs.rmSync(prep, { recursive: true, force: true });
+      removeIfEmpty(this.staging);
+      throw e;
+    }
+    // An own old file where a directory comes, or an own old directory
+    // (left empty once the old files go) where a file comes, may change type.
+    const ownOldFile = (p: string): boolean => oldFiles.some((o) => o.path === p && o.type !== 'd') && !owners.claimedByOther(p, name);
+    const ownOldDir = (p: string): boolean => oldFiles.some((o) => o.path === p && o.type === 'd') && !owners.dirShared(p, name);
     for (const e of newFiles) {
-      const o = owners.ownerOf(e.path);
-      if (o !== undefined && o !== name) conflicts.push(`${e.path} (owned by ${o})`);
-      else if (o === undefined && !oldPaths.has(e.path) && exists(this.abs(e.path))) conflicts.push(`${e.path} (owned by no package)`);
-      this.checkParents(e.path);
+      const others = owners.othersOf(e.path, name);
+      if (others.length) conflicts.push(`${e.path} (owned by ${others.join(' and ')})`);
+      else if (isDir(this.abs(e.path))) {
+        if (!ownOldDir(e.path) || newDirs.some((d) => d.path === e.path)) conflicts.push(`${e.path} (a directory where the package has a file)`);
+      } else if (!oldPaths.has(e.path) && exists(this.abs(e.path))) conflicts.push(`${e.path} (owned by no package)`);
     }
     for (const d of newDirs) {
       const p = this.abs(d.path);
-      if (exists(p) && !fs.lstatSync(p).isDirectory()) conflicts.push(`${d.path} (a file where the package has a directory)`);
+      if (exists(p) && !isDir(p) && !ownOldFile(d.path)) conflicts.push(`${d.path} (a file where the package has a directory)`);
     }
     if (conflicts.length) {
       fs.rmSync(prep, { recursive: true, force: true });
+      removeIfEmpty(this.staging);
       throw new JuxError(
         `${name} would overwrite ${conflicts.length} file${conflicts.length === 1 ? '' : 's'} it does not own: ${conflicts.slice(0, 5).join(', ')}` +
           (conflicts.length > 5 ? ', ...' : '') + '; nothing was installed',
@@ -199,12 +244,15 @@ export class Installer {
     const newPaths = new Set(newFiles.map((e) => e.path));
     const newDirPaths = new Set(newDirs.map((e) => e.path));
     const backups = [
-      ...newFiles.filter((e) => exists(this.abs(e.path))).map((e) => e.path),
-      ...oldFiles.filter((e) => e.type !== 'd' && !newPaths.has(e.path) && exists(this.abs(e.path))).map((e) => e.path),
+      ...newFiles.filter((e) => exists(this.abs(e.path)) && !isDir(this.abs(e.path))).map((e) => e.path),
+      // What the new version no longer has goes, unless another package lists it too.
+      ...oldFiles
+        .filter((e) => e.type !== 'd' && !newPaths.has(e.path) && !owners.claimedByOther(e.path, name) && exists(this.abs(e.path)))
+        .map((e) => e.path),
     ];
-    const createDirs = newDirs.filter((d) => !exists(this.abs(d.path))).map((d) => ({ path: d.path, mode: d.mode }));
+    const createDirs = newDirs.filter((d) => !isDir(this.abs(d.path))).map((d) => ({ path: d.path, mode: d.mode }));
     const dropDirs = oldFiles
-      .filter((e) => e.type === 'd' && !newDirPaths.has(e.path) && !owners.dirShared(e.path, name))
+      .filter((e) => e.type === 'd' && !newDirPaths.has(e.path) && !owners.dirShared(e.path, name) && exists(this.abs(e.path)))
       .map((e) => e.path)
       .sort((a, b) => b.length - a.length);
     const meta: StepMeta = {
@@ -225,22 +273,28 @@ export class Installer {
       prev: oldRecord === null ? null : { version: readVersion(oldRecord) ?? '', archive: prevArchive ?? '' },
     });
     const dir = this.stepDir(tx, step);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(prep, dir);
-    syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
-    this.keepOldRecord(tx, step, oldRecord);
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.renameSync(prep, dir);
+      syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
+      this.keepOldRecord(tx, step, oldRecord);
 
-    // Move aside, then in.
-    for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
-    for (const d of createDirs) fs.mkdirSync(this.abs(d.path), { mode: d.mode });
-    for (const e of newFiles) {
-      const target = this.abs(e.path);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.renameSync(path.join(dir, 'new', 'root', e.path), target);
+      // Move aside, drop the old directories left empty, then move in.
+      for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
+      for (const d of dropDirs) rmdirIfEmpty(this.abs(d));
+      for (const d of createDirs) fs.mkdirSync(this.abs(d.path), { mode: d.mode });
+      for (const e of newFiles) {
+        const target = this.abs(e.path);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.renameSync(path.join(dir, 'new', 'root', e.path), target);
+      }
+      fs.mkdirSync(this.store.dir, { recursive: true });
+      syncWrite(this.store.filesPath(name), formatFiles(name, record.version, entries));
+      syncWrite(this.store.statePath(name), formatInstalled(record));
+    } catch (e) {
+      this.abandon(dir, prep);
+      throw e;
     }
-    for (const d of dropDirs) rmdirIfEmpty(this.abs(d));
-    syncWrite(this.store.filesPath(name), formatFiles(name, record.version, entries));
-    syncWrite(this.store.statePath(name), formatInstalled(record));
     this.journal.done(tx, step);
     owners.set(name, entries);
   }
@@ -252,22 +306,18 @@ export class Installer {
     if (oldRecord === null) throw new JuxError(`${name} is not installed`);
     const oldFilesText = readText(this.store.filesPath(name));
     const oldFiles = oldFilesText === null ? [] : parseFiles(this.store.filesPath(name), oldFilesText);
-    const step = this.journal.step(tx, { op: 'remove', name, version: readVersion(oldRecord) ?? '', archive });
-    const dir = this.stepDir(tx, step);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
     const keptChanged: string[] = [];
     const backups: string[] = [];
     for (const e of oldFiles) {
       if (e.type === 'd') continue;
       const p = this.abs(e.path);
       if (!exists(p)) continue;
-      if (owners.ownerOf(e.path) !== name) continue; // another package's now
+      if (owners.claimedByOther(e.path, name)) continue; // another package's too
       if (changed(p, e)) keptChanged.push(e.path);
       else backups.push(e.path);
     }
     const dropDirs = oldFiles
-      .filter((e) => e.type === 'd' && !owners.dirShared(e.path, name))
+      .filter((e) => e.type === 'd' && !owners.dirShared(e.path, name) && exists(this.abs(e.path)))
       .map((e) => e.path)
       .sort((a, b) => b.length - a.length);
     const meta: StepMeta = {
@@ -280,16 +330,33 @@ export class Installer {
       backups,
       dropDirs,
     };
-    syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
-    this.keepOldRecord(tx, step, oldRecord);
-    for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
-    for (const d of dropDirs) rmdirIfEmpty(this.abs(d));
-    fs.rmSync(this.store.filesPath(name), { force: true });
-    fs.rmSync(this.store.statePath(name), { force: true });
-    fsyncDir(this.store.dir);
+    const step = this.journal.step(tx, { op: 'remove', name, version: readVersion(oldRecord) ?? '', archive });
+    const dir = this.stepDir(tx, step);
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
+      this.keepOldRecord(tx, step, oldRecord);
+      for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
+      for (const d of dropDirs) rmdirIfEmpty(this.abs(d));
+      fs.rmSync(this.store.filesPath(name), { force: true });
+      fs.rmSync(this.store.statePath(name), { force: true });
+      fsyncDir(this.store.dir);
+    } catch (e) {
+      this.abandon(dir, null);
+      throw e;
+    }
     this.journal.done(tx, step);
     owners.set(name, null);
     return { keptChanged };
+  }
+
+  /** A step failed half-way (an I/O error, not a crash): put everything back now. */
+  private abandon(dir: string, prep: string | null): void {
+    if (prep !== null) fs.rmSync(prep, { recursive: true, force: true });
+    if (exists(path.join(dir, 'meta.json'))) this.undoStep(dir);
+    else fs.rmSync(dir, { recursive: true, force: true });
+    this.ownership = null;
   }
 
   /**
@@ -318,6 +385,7 @@ export class Installer {
     const open = this.journal.read().filter((t) => !t.committed);
     if (!open.length) {
       this.sweepStaging();
+      this.sweepTemps();
       return null;
     }
     const notes: string[] = [];
@@ -341,8 +409,22 @@ export class Installer {
       notes.push(note);
     }
     this.sweepStaging();
+    this.sweepTemps();
     this.ownership = null;
     return notes.join('\n');
+  }
+
+  /** Half-written records (write-file-atomic's NAME.state.NNNN) left by a crash go. */
+  private sweepTemps(): void {
+    for (const dir of [this.store.dir, historyDir(this.store)]) {
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const n of names) if (/\.(state|files|failed)\.\d+$/.test(n)) fs.rmSync(path.join(dir, n), { force: true });
+    }
   }
 
   /** Undo one unfinished step from its meta.json. Idempotent. */
@@ -354,27 +436,25 @@ export class Installer {
     }
     const meta = JSON.parse(metaText) as StepMeta;
     const backedUp = new Set(meta.backups);
-    // New files that are in place go; what was moved aside comes back.
+    const restore = (p: string): void => {
+      const backup = path.join(dir, 'backup', p);
+      if (!exists(backup)) return; // never moved aside, or already back
+      fs.mkdirSync(path.dirname(this.abs(p)), { recursive: true });
+      fs.renameSync(backup, this.abs(p));
+    };
+    // New files that are in place go; what they replaced comes back.
     for (const e of meta.newFiles) {
       const target = this.abs(e.path);
-      const backup = path.join(dir, 'backup', e.path);
-      if (exists(backup)) {
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.renameSync(backup, target);
-      } else if (!backedUp.has(e.path) && exists(target)) {
-        // It was not there before the step: it is the new file.
-        fs.rmSync(target, { force: true });
-      }
+      if (backedUp.has(e.path)) restore(e.path);
+      else if (exists(target) && !isDir(target)) fs.rmSync(target, { force: true }); // it was not there before the step
     }
-    for (const p of meta.backups) {
-      const backup = path.join(dir, 'backup', p);
-      if (exists(backup)) {
-        fs.mkdirSync(path.dirname(this.abs(p)), { recursive: true });
-        fs.renameSync(backup, this.abs(p));
-      }
-    }
+    // Directories the step made go; those it dropped come back; then the
+    // rest of what was moved aside.
     for (const d of [...meta.createDirs].reverse()) rmdirIfEmpty(this.abs(d.path));
-    for (const d of [...meta.dropDirs].reverse()) fs.mkdirSync(this.abs(d), { recursive: true });
+    for (const d of [...meta.dropDirs].reverse()) {
+      if (!exists(this.abs(d))) fs.mkdirSync(this.abs(d), { recursive: true });
+    }
+    for (const p of meta.backups) restore(p);
     if (meta.oldState === null) fs.rmSync(this.store.statePath(meta.name), { force: true });
     else syncWrite(this.store.statePath(meta.name), meta.oldState);
     if (meta.oldFiles === null) fs.rmSync(this.store.filesPath(meta.name), { force: true });
@@ -394,6 +474,36 @@ export class Installer {
     }
     removeIfEmpty(this.staging);
   }
+}
+
+/**
+ * The file list an archive carries (jux/NAME.files), checked against what
+ * the archive really holds under root/: same paths, types, sizes, hashes
+ * and link targets, every path plain (no "..", ".", or empty components).
+ * An archive without a list is listed from its contents.
+ */
+function checkedFileList(archive: string, name: string, dir: string): FileEntry[] {
+  const where = path.basename(archive);
+  const actual = scanTree(path.join(dir, 'root'), `package archive ${where}`);
+  const listText = readText(path.join(dir, 'jux', `${name}.files`));
+  if (listText === null) return actual;
+  const listed = parseFiles(`${where}:jux/${name}.files`, listText);
+  for (const e of listed) {
+    const parts = e.path.split('/');
+    if (!e.path.startsWith('/') || parts.slice(1).some((c) => c === '' || c === '.' || c === '..') || e.path.includes('\0')) {
+      throw new JuxError(`unsafe package archive ${where}: its file list names ${JSON.stringify(e.path)}, which is not a plain path in the root; nothing was installed`);
+    }
+  }
+  const key = (e: FileEntry): string => `${e.type} ${e.type === 'd' ? '' : `${e.size} ${e.hash}`} ${e.path}`;
+  const have = new Set(actual.map(key));
+  const want = new Set(listed.map(key));
+  const missing = listed.filter((e) => !have.has(key(e)));
+  const extra = actual.filter((e) => !want.has(key(e)));
+  if (missing.length || extra.length) {
+    const first = missing[0] ? `${missing[0].path} is listed but ${actual.some((a) => a.path === missing[0]!.path) ? 'differs' : 'missing'}` : `${extra[0]!.path} is not listed`;
+    throw new JuxError(`package archive ${where} does not match its file list (${first}); nothing was installed`);
+  }
+  return listed;
 }
 
 export function historyDir(store: StateStore): string {
@@ -417,6 +527,14 @@ export function readText(p: string): string | null {
 function readVersion(stateText: string): string | null {
   const m = /^Installed\s+\S+\s+:\s+(\S+)\s+;/m.exec(stateText);
   return m ? m[1]! : null;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function moveInto(from: string, to: string): void {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { checkScripts } from '../../builder/build.js';
 import { type Config, loadConfig } from '../../config/config.js';
 import { JuxError } from '../../errors.js';
+import { checkArchive, packagesDir } from '../../installer/archive.js';
 import type { PlanRequest } from '../../planner/rebuild.js';
 import { BuildView } from '../../render/buildView.js';
 import { planJson, planText } from '../../render/planText.js';
@@ -48,6 +49,13 @@ export async function buildCommand(o: Record<string, unknown>, targets: string[]
     const defaults = defaultScripts(config);
     const problems = plan.entries.flatMap((e) => checkScripts(ctx.graph.spells.get(e.name)!, defaults));
     if (problems.length) throw new JuxError(`cannot build: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, null, 2, problems);
+    // So are unsafe archives in the cache: every one the plan installs is checked first.
+    if (o.cache !== false) {
+      for (const e of plan.entries) {
+        const archive = path.join(packagesDir(config.cache), e.archive);
+        if (e.fromCache && fs.existsSync(archive)) await checkArchive(archive);
+      }
+    }
     if (o.offline) {
       // Offline, a source missing from the cache is known now: say which before building anything.
       const compiled = plan.entries.filter((e) => !(o.cache !== false && e.fromCache)).map((e) => ctx.graph.spells.get(e.name)!);
@@ -93,6 +101,8 @@ export async function buildCommand(o: Record<string, unknown>, targets: string[]
       system.installer.commit(tx);
     }
     if (summary.interrupted) return 130;
+    // A build that tried to write outside its staging tree is bad input.
+    if (summary.failed.some((f) => f.status === 'unsafe')) return 2;
     return summary.failed.length || summary.skipped.length ? 1 : 0;
   } finally {
     system.close();

@@ -10,9 +10,10 @@ import { paint } from '../../render/style.js';
 import { openSystem } from '../system.js';
 import { overridesFrom, say } from '../options.js';
 
-export default async function dispel(o: Record<string, unknown>, names: string[]): Promise<number> {
+export default async function dispel(o: Record<string, unknown>, given: string[]): Promise<number> {
+  const names = [...new Set(given)];
   const config = await loadConfig(overridesFrom(o));
-  const system = await openSystem(config, o, `dispel ${names.join(' ')}`);
+  const system = await openSystem(config, o, process.argv.slice(2).join(' '));
   try {
     const { installed } = await system.store.load();
     const missing = names.filter((n) => !installed.has(n));
@@ -33,10 +34,11 @@ export default async function dispel(o: Record<string, unknown>, names: string[]
         [...dependants].map(([n, by]) => `  ${n} is needed by ${by.join(', ')}`),
       );
     }
-    const tx = system.journal.begin(`jux dispel ${names.join(' ')}`);
+    const tx = system.journal.begin(`jux ${process.argv.slice(2).join(' ')}`);
     let kept = 0;
     try {
-      for (const n of names) {
+      // Dependants first: a dispel cut short never leaves one without what it needs.
+      for (const n of dependantsFirst(names, (n) => installed.get(n)?.depends.map((d) => d.name) ?? [])) {
         const rec = installed.get(n)!;
         const report = system.installer.remove(tx, n, rec.archive ?? '');
         say(`removed ${n} ${rec.version}`);
@@ -54,4 +56,21 @@ export default async function dispel(o: Record<string, unknown>, names: string[]
   } finally {
     system.close();
   }
+}
+
+/**
+ * `names` ordered so that each comes before the names (of the same list) it
+ * depends on; ties keep the given order, cycles are broken where met.
+ */
+export function dependantsFirst(names: readonly string[], dependsOn: (name: string) => readonly string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (n: string): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    for (const m of names) if (m !== n && dependsOn(m).includes(n)) visit(m);
+    out.push(n);
+  };
+  for (const n of names) visit(n);
+  return out;
 }

@@ -9,24 +9,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config.js';
 import { JuxError } from '../../errors.js';
-import { packagesDir } from '../../installer/archive.js';
-import { planRollback, selectTransactions } from '../../installer/rollback.js';
+import { checkArchive, packagesDir } from '../../installer/archive.js';
+import { planRollback, type RestoreTarget, selectTransactions } from '../../installer/rollback.js';
 import { replacedRecord } from '../../installer/transaction.js';
 import { parseSpell } from '../../interpreter/interpreter.js';
 import { parseInstalled } from '../../state/stateFile.js';
 import { openSystem } from '../system.js';
+import { dependantsFirst } from './dispel.js';
 import { overridesFrom, say } from '../options.js';
 
 export default async function rollback(o: Record<string, unknown>, args: string[]): Promise<number> {
   const config = await loadConfig(overridesFrom(o));
   const count = Number(args[0] ?? '1');
-  if (!Number.isInteger(count) || count < 1) throw new JuxError(`not a number of transactions: ${args[0]}`);
+  if (!/^\d+$/.test(args[0] ?? '1') || !Number.isInteger(count) || count < 1) throw new JuxError(`not a number of transactions: ${args[0]}`);
   const to = typeof o.to === 'string' ? o.to : null;
-  const system = await openSystem(config, o, `rollback ${args.join(' ')}${to ? ` --to ${to}` : ''}`);
+  if (to !== null && !/^\d+$/.test(to) && Number.isNaN(Date.parse(to))) throw new JuxError(`--to takes a transaction id or a time, not ${to}`);
+  const commandLine = `jux ${process.argv.slice(2).join(' ')}`;
+  const system = await openSystem(config, o, process.argv.slice(2).join(' '));
   try {
     const all = system.journal.read();
+    if (to !== null && /^\d+$/.test(to) && !all.some((t) => t.id === Number(to))) throw new JuxError(`--to ${to}: there is no transaction ${to} (see jux history)`);
     const undo = selectTransactions(all, count, to);
-    if (to !== null && Number.isNaN(Date.parse(to)) && !/^\d+$/.test(to)) throw new JuxError(`--to takes a transaction id or a time, not ${to}`);
     if (!undo.length) {
       say('nothing to roll back');
       return 0;
@@ -34,34 +37,66 @@ export default async function rollback(o: Record<string, unknown>, args: string[
     const desired = planRollback(undo, (id, n) => replacedRecord(system.store, id, n));
     const { installed } = await system.store.load();
     const cache = packagesDir(config.cache);
-    // Everything needed must be at hand before anything changes.
+    // Everything needed must be at hand (and safe) before anything changes.
     const problems: string[] = [];
+    const work: { name: string; to: RestoreTarget | null }[] = [];
     for (const [name, target] of desired) {
-      if (target === null) continue;
       const cur = installed.get(name);
+      if (target === null) {
+        if (cur) work.push({ name, to: null });
+        continue;
+      }
       if (cur && cur.version === target.version && cur.archive === target.archive) continue;
-      if (!target.archive || !fs.existsSync(path.join(cache, target.archive))) {
+      work.push({ name, to: target });
+      const file = path.join(cache, target.archive);
+      if (!target.archive || !fs.existsSync(file)) {
         problems.push(`  ${name} ${target.version}: the archive ${target.archive || '(unknown)'} is no longer in ${cache}`);
       } else if (target.record === null) {
         problems.push(`  ${name} ${target.version}: no record of that build was kept`);
+      } else {
+        try {
+          await checkArchive(file);
+        } catch (e) {
+          problems.push(`  ${name} ${target.version}: ${(e as Error).message}`);
+        }
       }
     }
-    if (problems.length) throw new JuxError('cannot roll back: needed builds are missing', null, 2, problems);
+    if (problems.length) throw new JuxError('cannot roll back: needed builds are missing or unusable; nothing was changed', null, 2, problems);
+    const restores = new Map(
+      work.filter((w) => w.to !== null).map((w) => [w.name, { w, record: parseInstalled(system.store.statePath(w.name), w.name, w.to!.record!, parseSpell) }]),
+    );
     const ids = undo.map((t) => t.id).join(', ');
-    const tx = system.journal.begin(`jux rollback (transaction${undo.length === 1 ? '' : 's'} ${ids})`);
+    const tx = system.journal.begin(`${commandLine} (undoing transaction${undo.length === 1 ? '' : 's'} ${ids})`);
     try {
-      for (const [name, target] of [...desired].sort((a, b) => (a[1] === null ? -1 : b[1] === null ? 1 : 0))) {
-        const cur = installed.get(name);
-        if (target === null) {
-          if (!cur) continue;
-          system.installer.remove(tx, name, cur.archive ?? '');
-          say(`removed ${name} ${cur.version}`);
-          continue;
+      // Removals first (dependants before what they need): they free paths
+      // the restored builds may need.
+      const removals = work.filter((w) => w.to === null).map((w) => w.name);
+      for (const name of dependantsFirst(removals, (n) => installed.get(n)?.depends.map((d) => d.name) ?? [])) {
+        const cur = installed.get(name)!;
+        system.installer.remove(tx, name, cur.archive ?? '');
+        say(`removed ${name} ${cur.version}`);
+      }
+      // Then the earlier builds. One that clashes with a package not yet put
+      // back waits for the next round (a failed install changes nothing).
+      // Dependencies before their dependants, like a build.
+      let pending = dependantsFirst([...restores.keys()], (n) => restores.get(n)!.record.depends.map((d) => d.name))
+        .reverse()
+        .map((n) => restores.get(n)!);
+      while (pending.length) {
+        const failed: { p: (typeof pending)[number]; e: unknown }[] = [];
+        for (const { w, record } of pending) {
+          const target = w.to!;
+          const curRecord = installed.get(w.name);
+          try {
+            await system.installer.install(tx, record, path.join(cache, target.archive), curRecord?.archive ?? null);
+          } catch (e) {
+            failed.push({ p: { w, record }, e });
+            continue;
+          }
+          say(`restored ${w.name} ${target.version}${curRecord ? ` (was ${curRecord.version})` : ''}`);
         }
-        if (cur && cur.version === target.version && cur.archive === target.archive) continue;
-        const record = parseInstalled(system.store.statePath(name), name, target.record!, parseSpell);
-        await system.installer.install(tx, record, path.join(cache, target.archive), cur?.archive ?? null);
-        say(`restored ${name} ${target.version}${cur ? ` (was ${cur.version})` : ''}`);
+        if (failed.length === pending.length) throw failed[0]!.e;
+        pending = failed.map((f) => f.p);
       }
     } finally {
       system.installer.commit(tx);
