@@ -69,11 +69,32 @@ export function defaultRulesDir(): string {
   }
 }
 
-function asStringList(v: unknown, what: string, file: string): string[] {
+type Where = (key: string) => { file: string; line: number; col: number };
+
+function asStringList(v: unknown, what: string, at: Where): string[] {
   if (v === undefined || v === null) return [];
   if (typeof v === 'string') return [v];
   if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map(String);
-  throw new JuxError(`${what} must be a list of strings`, { file, line: 0, col: 0 });
+  throw new JuxError(`${what} must be a list of strings`, at(what));
+}
+
+/** Line and column of each key (top level, and one level down as "a.b"). */
+async function keyPositions(text: string): Promise<Map<string, { line: number; col: number }>> {
+  const { LineCounter, parseDocument, isMap, isScalar } = await import('yaml');
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  const out = new Map<string, { line: number; col: number }>();
+  const walk = (node: unknown, prefix: string, depth: number): void => {
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      if (!isScalar(pair.key) || !pair.key.range) continue;
+      const name = prefix + String(pair.key.value);
+      out.set(name, lc.linePos(pair.key.range[0]));
+      if (depth < 1) walk(pair.value, name + '.', depth + 1);
+    }
+  };
+  walk(doc.contents, '', 0);
+  return out;
 }
 
 export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.cwd()): Promise<Config> {
@@ -81,13 +102,15 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
   const explicit = overrides.config ?? env.JUX_CONFIG;
   let file: string | null = null;
   let data: Record<string, unknown> = {};
+  let positions = new Map<string, { line: number; col: number }>();
   const candidate = explicit ? path.resolve(cwd, explicit) : path.join(cwd, 'jux.yaml');
   if (fs.existsSync(candidate)) {
     file = candidate;
     const { parse } = await import('yaml');
     let parsed: unknown;
+    const text = fs.readFileSync(candidate, 'utf8');
     try {
-      parsed = parse(fs.readFileSync(candidate, 'utf8'));
+      parsed = parse(text);
     } catch (e) {
       const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
       throw new JuxError(`invalid YAML: ${(e as Error).message.split('\n')[0]}`, {
@@ -101,21 +124,23 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
         throw new JuxError('the configuration must be a mapping', { file: candidate, line: 1, col: 1 });
       }
       data = parsed as Record<string, unknown>;
+      positions = await keyPositions(text);
     }
   } else if (explicit) {
     throw new JuxError(`configuration file ${candidate} does not exist`);
   }
   const base = file ? path.dirname(file) : cwd;
   const cfgFile = file ?? path.join(cwd, 'jux.yaml');
+  const at: Where = (key) => ({ file: cfgFile, line: positions.get(key)?.line ?? 0, col: positions.get(key)?.col ?? 0 });
   const str = (key: string): string | undefined => {
     const v = data[key];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') throw new JuxError(`${key} must be a string`, { file: cfgFile, line: 0, col: 0 });
+    if (typeof v !== 'string') throw new JuxError(`${key} must be a string`, at(key));
     return v;
   };
   const known = new Set(['roots', 'root', 'state', 'cache', 'logs', 'build', 'jobs', 'providers', 'options', 'mirrors', 'fetch']);
   for (const k of Object.keys(data)) {
-    if (!known.has(k)) throw new JuxError(`unknown setting ${k}`, { file: cfgFile, line: 0, col: 0 });
+    if (!known.has(k)) throw new JuxError(`unknown setting ${k} (settings: ${[...known].join(', ')})`, at(k));
   }
   const fromBase = (p: string): string => path.resolve(base, p);
   const fromCwd = (p: string): string => path.resolve(cwd, p);
@@ -123,7 +148,7 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
   const roots =
     overrides.roots?.map(fromCwd) ??
     (env.JUX_SPELLS ? env.JUX_SPELLS.split(':').filter(Boolean).map(fromCwd) : undefined) ??
-    (data.roots !== undefined ? asStringList(data.roots, 'roots', cfgFile).map(fromBase) : [fromBase('spells')]);
+    (data.roots !== undefined ? asStringList(data.roots, 'roots', at).map(fromBase) : [fromBase('spells')]);
   const dirSetting = (key: 'root' | 'state' | 'cache' | 'logs' | 'build', dflt: string): string =>
     overrides[key as keyof ConfigOverrides] !== undefined
       ? fromCwd(String(overrides[key as keyof ConfigOverrides]))
@@ -133,7 +158,7 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
 
   let jobs = overrides.jobs ?? (env.JUX_JOBS ? Number(env.JUX_JOBS) : undefined);
   if (jobs === undefined && data.jobs !== undefined) {
-    if (typeof data.jobs !== 'number') throw new JuxError('jobs must be a number', { file: cfgFile, line: 0, col: 0 });
+    if (typeof data.jobs !== 'number') throw new JuxError('jobs must be a number', at('jobs'));
     jobs = data.jobs;
   }
   jobs ??= Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -142,18 +167,35 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
   const providers: Record<string, string> = {};
   if (data.providers !== undefined) {
     if (typeof data.providers !== 'object' || data.providers === null || Array.isArray(data.providers)) {
-      throw new JuxError('providers must map capabilities to spells', { file: cfgFile, line: 0, col: 0 });
+      throw new JuxError('providers must map capabilities to spells', at('providers'));
     }
     for (const [k, v] of Object.entries(data.providers)) providers[k] = String(v);
   }
   const options: Record<string, string[]> = {};
   if (data.options !== undefined) {
     if (typeof data.options !== 'object' || data.options === null || Array.isArray(data.options)) {
-      throw new JuxError('options must map packages to lists of optional dependencies', { file: cfgFile, line: 0, col: 0 });
+      throw new JuxError('options must map packages to lists of optional dependencies', at('options'));
     }
-    for (const [k, v] of Object.entries(data.options)) options[k] = asStringList(v, `options.${k}`, cfgFile);
+    for (const [k, v] of Object.entries(data.options)) options[k] = asStringList(v, `options.${k}`, at);
   }
   const fetch = (data.fetch ?? {}) as Record<string, unknown>;
+  if (typeof fetch !== 'object' || fetch === null || Array.isArray(fetch)) {
+    throw new JuxError('fetch must be a mapping (timeout, retries)', at('fetch'));
+  }
+  for (const k of Object.keys(fetch)) {
+    if (k !== 'timeout' && k !== 'retries') throw new JuxError(`unknown setting fetch.${k} (settings: timeout, retries)`, at(`fetch.${k}`));
+  }
+  const count = (key: 'timeout' | 'retries', dflt: number, whole: boolean): number => {
+    const v = fetch[key];
+    if (v === undefined || v === null) return dflt;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (whole && !Number.isInteger(v)) || (key === 'timeout' && v === 0)) {
+      throw new JuxError(
+        `fetch.${key} must be ${key === 'timeout' ? 'a number of seconds above 0' : 'a whole number, 0 or more'}, not ${JSON.stringify(v)}`,
+        at(`fetch.${key}`),
+      );
+    }
+    return v;
+  };
   return {
     base,
     file,
@@ -166,9 +208,9 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
     jobs,
     providers,
     options,
-    mirrors: asStringList(data.mirrors, 'mirrors', cfgFile),
-    fetchTimeout: typeof fetch.timeout === 'number' ? fetch.timeout : 30,
-    fetchRetries: typeof fetch.retries === 'number' ? fetch.retries : 3,
+    mirrors: asStringList(data.mirrors, 'mirrors', at),
+    fetchTimeout: count('timeout', 30, false),
+    fetchRetries: count('retries', 3, true),
     rulesDir: defaultRulesDir(),
   };
 }

@@ -1,0 +1,50 @@
+/** jux.yaml: settings, defaults, overrides, and errors that point at the key. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { JuxError } from '../../src/errors.js';
+import { tempDir } from '../helpers/run.js';
+
+async function load(yaml: string, overrides = {}): Promise<Awaited<ReturnType<typeof loadConfig>>> {
+  const dir = tempDir('jux-config-');
+  fs.writeFileSync(path.join(dir, 'jux.yaml'), yaml);
+  return loadConfig(overrides, dir);
+}
+
+async function failure(yaml: string): Promise<string> {
+  try {
+    await load(yaml);
+  } catch (e) {
+    expect(e).toBeInstanceOf(JuxError);
+    expect((e as JuxError).status).toBe(2);
+    return (e as JuxError).describe().replace(/^.*jux\.yaml/, 'jux.yaml');
+  }
+  throw new Error('no error');
+}
+
+describe('configuration', () => {
+  it('reads settings relative to the file, with defaults', async () => {
+    const c = await load('roots: [a, b]\njobs: 3\nproviders: { SSL: openssl }\noptions: { lyx: [python] }\nfetch: { timeout: 2.5, retries: 0 }\n');
+    expect(c.roots.map((r) => path.basename(r))).toEqual(['a', 'b']);
+    expect(path.relative(c.base, c.root)).toBe(path.join('.jux', 'root'));
+    expect(c.jobs).toBe(3);
+    expect(c.providers).toEqual({ SSL: 'openssl' });
+    expect(c.options).toEqual({ lyx: ['python'] });
+    expect([c.fetchTimeout, c.fetchRetries]).toEqual([2.5, 0]);
+    const d = await load('roots: [a]\n', { jobs: 7 });
+    expect([d.jobs, d.fetchTimeout, d.fetchRetries]).toEqual([7, 30, 3]);
+  });
+
+  it('points at the key at fault', async () => {
+    expect(await failure('roots: [spells]\nbogus: 1\n')).toBe(
+      'jux.yaml:2:1: unknown setting bogus (settings: roots, root, state, cache, logs, build, jobs, providers, options, mirrors, fetch)',
+    );
+    expect(await failure('roots: [spells]\nfetch:\n  tmeout: 3\n')).toBe('jux.yaml:3:3: unknown setting fetch.tmeout (settings: timeout, retries)');
+    expect(await failure('fetch:\n  timeout: 0\n')).toBe('jux.yaml:2:3: fetch.timeout must be a number of seconds above 0, not 0');
+    expect(await failure('fetch:\n  retries: 1.5\n')).toBe('jux.yaml:2:3: fetch.retries must be a whole number, 0 or more, not 1.5');
+    expect(await failure('jobs: many\n')).toBe('jux.yaml:1:1: jobs must be a number');
+    expect(await failure('roots: { a: 1 }\n')).toBe('jux.yaml:1:1: roots must be a list of strings');
+    expect(await failure('roots: [a\n')).toMatch(/^jux\.yaml:\d+:\d+: invalid YAML: /);
+  });
+});
