@@ -370,6 +370,20 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     });
     addProviders(name, [...new Set(d.provides)]);
   }
+  // Addresses and checksums for a file no spell's Source names describe nothing.
+  if (sourceFacts.size) {
+    const named = new Set<string>();
+    for (const sp of spells.values()) for (const src of sp.sources) named.add(src.file);
+    for (const facts of sourceFacts.values()) {
+      const f = facts[0]!;
+      if (named.has(f.target)) continue;
+      diagnostics.push({
+        severity: 'warning',
+        message: `${f.key === 'urls' ? 'Url' : 'Sha256'} given for ${f.target}, which no spell's Source names`,
+        at: f.at,
+      });
+    }
+  }
   return { roots: tree.roots, spells, providers, diagnostics };
 }
 

@@ -33,10 +33,15 @@ export function lintTree(graph: PackageGraph, resolution: Resolution, opts: Lint
   const out: Diagnostic[] = [...graph.diagnostics, ...resolution.errors, ...resolution.warnings];
   const used = new Set<string>();
   const installedNames = installedAndProvided(opts.installed);
+  const filesWithErrors = new Set(graph.diagnostics.filter((d) => d.severity === 'error' && d.at).map((d) => d.at!.file));
   for (const spell of graph.spells.values()) {
     for (const d of spell.deps) used.add(d.name);
     for (const o of spell.optional) used.add(o.name);
     lintSources(spell, opts, out);
+    // (A file with errors may have lost its Version to them: those are reported.)
+    if (spell.version === '' && !filesWithErrors.has(spell.at.file)) {
+      out.push({ severity: 'warning', message: `spell ${spell.name} has no Version`, at: spell.at, word: { text: spell.name, arg: 0 } });
+    }
     // Optional dependencies that are on were resolved (and reported) with
     // the others; one that is off and names nothing is only a warning: the
     // spell builds, but turning it on would fail.

@@ -226,6 +226,19 @@ describe('jux check --spells', () => {
     ]);
   });
 
+  it('warns about a spell without Version, and a Url or Sha256 for a file no Source names', async () => {
+    const t = new LintTree({
+      ...spellFiles('libs', 'nover', 'Spell nover ;\nSource nover : src ;\n'),
+      'spells/libs/urls.jux': `Url  zlib-1.3.tar.gz : https://zlib.net/zlib-1.3.tar.gz ;\nSha256 zlib-1.3.tar.gz : ${SHA} ;\n`,
+    });
+    const r = await t.check();
+    expect(r.code).toBe(0);
+    expect(findings(r)).toEqual([
+      `${t.file('spells/libs/nover/nover.jux')}:1:7: warning: spell nover has no Version`,
+      `${t.file('spells/libs/urls.jux')}:1:1: warning: Url given for zlib-1.3.tar.gz, which no spell's Source names`,
+    ]);
+  });
+
   it('reports a source without Url (an error) and without Sha256 (a warning) at the source', async () => {
     const t = new LintTree({
       'spells/net/wget/wget.jux': [
