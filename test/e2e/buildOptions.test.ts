@@ -1,0 +1,68 @@
+/**
+ * jux build's other modes end to end: `jux update` (what is installed, and
+ * nothing else), `-v` (build output streamed), targets, and the live status
+ * on a terminal (a pseudo-terminal from script(1)): lines scroll above one
+ * status line redrawn in place, and what a terminal shows is never garbled.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Example } from '../helpers/example.js';
+import { JUX_BIN } from '../helpers/paths.js';
+
+/** What a terminal shows: each line's text after its last carriage return, without escapes. */
+function screen(raw: string): string[] {
+  return raw
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((l) => (l.split('\r').pop() ?? '').replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
+}
+
+describe('jux build modes', () => {
+  it('builds targets and what they need; update brings what is installed up to date, and nothing else', async () => {
+    const ex = new Example();
+    let r = await ex.jux('build', 'greet', 'hello');
+    expect(r.code, r.stderr).toBe(0);
+    expect(Example.installed(r)).toEqual(['gencolors', 'greet', 'greet-data', 'hello', 'libcolor', 'libgreet']);
+
+    ex.edit('hello', /Version +hello : 1\.0\.0 ;/, 'Version hello : 1.0.1 ;');
+    ex.edit('fortune', /Version +fortune : 1\.1\.0 ;/, 'Version fortune : 1.1.1 ;'); // not installed
+    ex.edit('libgreet', /Version +libgreet : 1\.0\.0 ;/, 'Version libgreet : 1.0.1 ;');
+    const plan = await ex.jux('plan', '--update');
+    expect(plan.stdout).toMatch(/^3 to build: 0 new, 2 updated, 1 rebuilt; 3 up to date$/m);
+    r = await ex.jux('update');
+    expect(r.code, r.stderr).toBe(0);
+    expect(Example.installed(r)).toEqual(['greet', 'hello', 'libgreet']);
+    expect((await ex.jux('list')).stdout).not.toMatch(/fortune/);
+    expect((await ex.jux('update')).stdout).toBe('Nothing to build: everything is up to date.\n');
+  });
+
+  it('-v streams each package\'s build output, prefixed with its name', async () => {
+    const ex = new Example();
+    const quiet = await ex.jux('build', 'libgreet');
+    expect(quiet.stdout).not.toMatch(/^libgreet\| /m);
+    const r = await ex.jux('build', '-v', '--rebuild', 'libgreet', '--no-cache', 'libgreet');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^libgreet: build$/m);
+    expect(r.stdout).toMatch(/^libgreet\| .*\bcc\b.*greet\.c/m);
+  });
+
+  it('shows a live status on a terminal that never garbles the lines above it', () => {
+    const ex = new Example();
+    const env: NodeJS.ProcessEnv = { ...process.env, JUX_JOBS: '2', TERM: 'xterm', COLUMNS: '120' };
+    delete env.NO_COLOR;
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${JUX_BIN} build`, '/dev/null'], {
+      cwd: ex.dir,
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('\r\x1b[2K'); // redrawn in place
+    expect(r.stdout).toMatch(/\[\d+\/11\] building /); // the status: done/total, what runs
+    const shown = screen(r.stdout);
+    const installed = shown.filter((l) => l.startsWith('installed '));
+    expect(installed).toHaveLength(11);
+    for (const l of installed) expect(l).toMatch(/^installed [a-z-]+ [0-9.]+ \[\d+\/11\]$/);
+    expect(shown.some((l) => /^Summary: 11 built, 0 up to date \(\d+\.\d s\)$/.test(l))).toBe(true);
+  });
+});
