@@ -5,7 +5,12 @@ import path from 'node:path';
 import { generateJamfile } from './genJamfile.js';
 import { fmtMb, fmtS, hasCommand, medianSample, printTable, rmrf, type Sample } from './measure.js';
 
-export function benchJamEngine(opts: { sizes: number[]; runs: number; jux: string }): void {
+/**
+ * `-n` at every size; `-j2` (one `true` action per target, the slow part:
+ * about 10 s a run for jam itself at 10,000) only up to `j2Max` targets,
+ * at most 3 runs.
+ */
+export function benchJamEngine(opts: { sizes: number[]; runs: number; jux: string; j2Max?: number }): void {
   const jam = hasCommand('jam');
   const rows: (string | number)[][] = [];
   for (const n of opts.sizes) {
@@ -16,7 +21,11 @@ export function benchJamEngine(opts: { sizes: number[]; runs: number; jux: strin
       ['-j2 (true actions)', ['-j2']],
     ];
     for (const [label, args] of modes) {
-      const runs = args[0] === '-j2' && n >= 50_000 ? Math.min(opts.runs, 3) : opts.runs;
+      if (args[0] === '-j2' && n > (opts.j2Max ?? Infinity)) {
+        rows.push([n.toLocaleString('en'), `${label}: not run (npm run bench -- jam --full)`, '', '', '', '', '', '']);
+        continue;
+      }
+      const runs = args[0] === '-j2' ? Math.min(opts.runs, 3) : opts.runs;
       const juxS: Sample = medianSample(runs, () =>
         timeCmd([process.execPath, opts.jux, 'jam', '-f', 'Jamfile', ...args], dir),
       );
@@ -25,6 +34,7 @@ export function benchJamEngine(opts: { sizes: number[]; runs: number; jux: strin
       rows.push([
         n.toLocaleString('en'),
         label,
+        runs,
         fmtS(juxS.seconds),
         fmtMb(juxS.maxRssMb),
         jamS ? fmtS(jamS.seconds) : 'n/a',
@@ -36,7 +46,7 @@ export function benchJamEngine(opts: { sizes: number[]; runs: number; jux: strin
   }
   printTable(
     'jux jam vs jam 2.6.1 on generated Jamfiles (NotFile targets, ~4.8 dependencies each; median wall time)',
-    ['targets', 'run', 'jux jam', 'jux mem', 'jam', 'jam mem', 'ratio'],
+    ['targets', 'run', 'runs', 'jux jam', 'jux mem', 'jam', 'jam mem', 'ratio'],
     rows,
   );
 }
