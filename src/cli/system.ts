@@ -3,8 +3,10 @@
  * (waiting with --wait), then finish or undo an interrupted transaction
  * before anything else, and say so.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
+import { packagesDir } from '../installer/archive.js';
 import { Journal } from '../installer/journal.js';
 import { StateLock } from '../installer/lock.js';
 import { Installer } from '../installer/transaction.js';
@@ -19,6 +21,42 @@ export interface System {
   /** What recovery did, if anything. */
   readonly recovered: string | null;
   close(): void;
+}
+
+/**
+ * Archives a killed build left half-written (NAME-VERSION-KEY.tar.gz.PID.tmp)
+ * go: only a jux holding the lock writes archives, and we hold it now.
+ */
+function sweepPartialArchives(config: Config): void {
+  const dir = packagesDir(config.cache);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (/\.tar\.gz\.\d+\.tmp$/.test(n)) fs.rmSync(path.join(dir, n), { force: true });
+}
+
+/** Probe files (ROOT/.jux-probe-PID, see build's checkRoot) of processes that died writing them. */
+function sweepProbes(config: Config): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(config.root);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^\.jux-probe-(\d+)$/.exec(n);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // its jux is still alive
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') continue;
+    }
+    fs.rmSync(path.join(config.root, n), { force: true });
+  }
 }
 
 export function journalPath(config: Config): string {
@@ -39,6 +77,8 @@ export async function openSystem(config: Config, o: Record<string, unknown>, com
     const journal = new Journal(journalPath(config));
     const installer = new Installer(config.root, store, journal);
     const recovered = installer.recover();
+    sweepPartialArchives(config);
+    sweepProbes(config);
     if (recovered) {
       for (const l of recovered.split('\n')) warn(paint.yellow(`jux: recovered: ${l}`));
       flushWarn();

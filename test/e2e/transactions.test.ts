@@ -445,8 +445,16 @@ describe('recovery of interrupted transactions', () => {
     const h = await s.jux('history');
     expect(h.stdout).toMatch(/^3 {2}\S+ {2}jux build -j 2 {2}\(interrupted\)$/m);
 
+    // An archive a killed build was writing is left half-written.
+    const partial = s.cache(`${archiveOf(s, 'greet')}.${run.pid}.tmp`);
+    fs.writeFileSync(partial, 'half an archive');
+    // And the probe a build killed at its start leaves in the root.
+    const probe = s.root(`.jux-probe-${run.pid}`);
+    fs.writeFileSync(probe, '');
     const r = await s.jux('recover');
     expect(r.code, r.stderr).toBe(0);
+    expect(fs.existsSync(partial)).toBe(false);
+    expect(fs.existsSync(probe)).toBe(false);
     expect(r.stderr).toMatch(/jux: recovered: transaction 3 \(jux build -j 2\) was interrupted: nothing to undo; kept install (hello, install fortune|fortune, install hello)/);
     expect(journalLines(s).slice(-2)).toEqual([expect.stringMatching(/^recovered 3 "transaction 3/), 'commit 3']);
     expect(fs.existsSync(s.state('lock'))).toBe(false);

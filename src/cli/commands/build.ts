@@ -117,7 +117,7 @@ function checkRoot(config: Config): void {
     if (!st.isDirectory()) throw new Error('not a directory');
     const probe = path.join(config.root, `.jux-probe-${process.pid}`);
     fs.writeFileSync(probe, '');
-    fs.rmSync(probe);
+    fs.rmSync(probe, { force: true });
   } catch (e) {
     throw new JuxError(`the root ${config.root} is not a writable directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing was built`);
   }
