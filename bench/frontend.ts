@@ -1,14 +1,16 @@
 /**
  * Benchmark `frontend`: the language front end on the real grimoire, in
  * this one (warm) node process. Every *.jux file is read once; then, after
- * one untimed warm-up pass, each timed pass
+ * one untimed warm-up pass, each timed pass goes file by file in load order
+ * (as the loader does, so nothing but the facts outlives a file) and times,
+ * summed over the files:
  *
- *  - lexes every file (grammar/lexer.ts `tokenize`),
- *  - parses every file's tokens (grammar/parser.ts `jamParser().program()`
- *    with error recovery, as interpreter.ts `parseSpell` does),
- *  - evaluates every parsed file in spell mode (one Interpreter set up as
- *    src/graph/spellEvaluator.ts does, vocabulary in rules/ loaded untimed,
- *    then `runStatements` on each file's statements in load order),
+ *  - lexing (grammar/lexer.ts `tokenize`),
+ *  - parsing the tokens (grammar/parser.ts `jamParser().program()` with
+ *    error recovery, as interpreter.ts `parseSpell` does),
+ *  - evaluating the statements in spell mode (one Interpreter set up as
+ *    src/graph/spellEvaluator.ts does, the vocabulary in rules/ loaded
+ *    untimed, then `runStatements`),
  *
  * and, as a cross-check, runs the loader's own path: `SpellEvaluator.create`
  * (untimed) then `evaluate(file)` for every file, which reads, lexes, parses
@@ -64,35 +66,34 @@ function spellInterpreter(rulesDir: string, onFact: () => void, onError: () => v
 
 async function pass(files: readonly { path: string; text: string }[], rulesDir: string): Promise<Pass> {
   const p: Pass = { lex: 0, parse: 0, evaluate: 0, loader: 0, tokens: 0, statements: 0, facts: 0, loaderFacts: 0, errors: 0 };
-
-  let t = now();
-  const lexed = files.map((f) => tokenize(f.text));
-  p.lex = now() - t;
-  for (const l of lexed) p.tokens += l.tokens.length;
-
   const parser = jamParser();
-  t = now();
-  const bodies: Stmt[][] = [];
-  for (let i = 0; i < files.length; i++) {
-    parser.input = lexed[i]!.tokens;
-    parser.fileName = files[i]!.path;
-    parser.recover = true;
-    parser.diagnostics = [];
-    bodies.push(parser.program() ?? []);
-    p.errors += parser.diagnostics.length;
-    parser.input = [];
-  }
-  p.parse = now() - t;
-  for (const b of bodies) p.statements += b.length;
-
   const interp = spellInterpreter(rulesDir, () => p.facts++, () => p.errors++);
   p.facts = 0;
-  t = now();
-  for (const body of bodies) interp.runStatements(body, [], { v: 0 });
-  p.evaluate = now() - t;
+  // File by file, as the loader goes (nothing but the facts is kept from one
+  // file to the next), each step timed on its own.
+  for (const f of files) {
+    const t0 = now();
+    const lexed = tokenize(f.text);
+    const t1 = now();
+    parser.input = lexed.tokens;
+    parser.fileName = f.path;
+    parser.recover = true;
+    parser.diagnostics = [];
+    const body: Stmt[] = parser.program() ?? [];
+    parser.input = [];
+    const t2 = now();
+    interp.runStatements(body, [], { v: 0 });
+    const t3 = now();
+    p.lex += t1 - t0;
+    p.parse += t2 - t1;
+    p.evaluate += t3 - t2;
+    p.tokens += lexed.tokens.length;
+    p.statements += body.length;
+    p.errors += parser.diagnostics.length;
+  }
 
   const evaluator = await SpellEvaluator.create(rulesDir);
-  t = now();
+  const t = now();
   for (const f of files) {
     const r = evaluator.evaluate(f.path);
     p.loaderFacts += r.facts.length;
@@ -145,6 +146,10 @@ export async function benchFrontend(opts: { runs: number; repo: string }): Promi
         `errors reported: ${last.errors}; ${loadNote()}`,
       ['step', 'median', 'throughput', 'target'],
       rows,
+    );
+    console.log(
+      '\n- lex, parse and evaluate are timed file by file (each file lexed, parsed, evaluated in turn, as the loader goes) and summed; ' +
+        'throughput = MB of spell text / time',
     );
   } finally {
     removeTemp(dir);

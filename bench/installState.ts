@@ -7,8 +7,9 @@
  *
  * Installing some providers can make spells that named an ambiguous
  * capability buildable (a provider that is installed is chosen), so the
- * plan is made again until it is empty (at most a few rounds). Prints a
- * JSON summary: records written, rounds, and what the last plan holds.
+ * plan is made again until it is empty (at most 20 rounds; `--once`: one
+ * round, not planned again — enough when no capability has two providers).
+ * Prints a JSON summary: records written, rounds, what the last plan holds.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,16 +18,23 @@ import { makePlan } from '../src/cli/planning.js';
 import { installedRecordFor } from '../src/state/records.js';
 import { formatInstalled, type InstalledRecord } from '../src/state/stateFile.js';
 
-export async function installEverything(dir: string, maxRounds = 20): Promise<{ records: number; rounds: number; left: number; unbuildable: number }> {
+export async function installEverything(
+  dir: string,
+  maxRounds = 20,
+): Promise<{ records: number; rounds: number; left: number | null; unbuildable: number }> {
   const builtAt = new Date().toISOString();
   let records = 0;
   let rounds = 0;
-  let left = 0;
+  let left: number | null = null;
   let unbuildable = 0;
   const cwd = process.cwd();
   process.chdir(dir);
   try {
-    for (; rounds < maxRounds; ) {
+    for (;;) {
+      if (rounds >= maxRounds) {
+        left = null; // not planned again
+        break;
+      }
       const ctx = await loadContext({ config: path.join(dir, 'jux.yaml') });
       const plan = makePlan(ctx, { mode: 'tree', targets: [], forceAll: false, rebuild: [] }, { useCache: false });
       left = plan.entries.length;
@@ -56,8 +64,9 @@ export async function installEverything(dir: string, maxRounds = 20): Promise<{ 
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]).endsWith(path.join('bench', 'installState.js'))) {
-  const dir = path.resolve(process.argv[2] ?? '.');
-  installEverything(dir).then(
+  const args = process.argv.slice(2);
+  const dir = path.resolve(args.find((a) => !a.startsWith('--')) ?? '.');
+  installEverything(dir, args.includes('--once') ? 1 : 20).then(
     (r) => {
       process.stdout.write(JSON.stringify(r) + '\n');
       process.exit(0);

@@ -12,7 +12,8 @@
  *   watch      `jux watch` re-plan time after a one-file change on the real grimoire
  *
  * --quick: one run and the smaller sizes only; --runs N: N runs (default 5);
- * --full: also the slow cases left out by default (jam: -j2 at 100,000 targets).
+ * --full: also the slow cases left out by default (jam: -j2 at 100,000
+ * targets; build: the 1,000-spell check beside 10,000).
  */
 import { execSync } from 'node:child_process';
 import path from 'node:path';
@@ -74,7 +75,7 @@ await section('jam', () =>
 );
 await section('frontend', () => benchFrontend({ runs, repo: REPO }));
 await section('plan', () => benchPlan({ runs, quick, jux: JUX, repo: REPO }));
-await section('build', () => benchBuild({ runs, quick, jux: JUX }));
+await section('build', () => benchBuild({ runs, quick, full, jux: JUX }));
 await section('reinstall', () => benchReinstall({ runs, jux: JUX, repo: REPO }));
 await section('watch', () => benchWatch({ runs, jux: JUX, repo: REPO }));
 console.log(`\n(total: ${((Date.now() - started) / 1000).toFixed(0)} s)`);
