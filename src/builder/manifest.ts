@@ -25,9 +25,13 @@ export function sha256File(p: string): string {
   return h.digest('hex');
 }
 
-/** True when `target`, a symlink at root-relative `linkPath`, stays inside the root. */
+/**
+ * True when `target`, a symlink at root-relative `linkPath`, stays inside
+ * the root. An absolute target would point outside a root other than `/`
+ * (the installer refuses it too): packages use relative links.
+ */
 export function linkStaysInside(linkPath: string, target: string): boolean {
-  if (target.startsWith('/')) return true; // absolute targets are read relative to the root
+  if (target.startsWith('/')) return false;
   const parts = path.posix.dirname(linkPath).split('/').filter(Boolean);
   for (const seg of target.split('/')) {
     if (seg === '..') {
@@ -56,7 +60,9 @@ export function scanTree(dir: string, what: string): FileEntry[] {
       } else if (st.isSymbolicLink()) {
         const target = fs.readlinkSync(a);
         if (!linkStaysInside(r, target)) {
-          throw new JuxError(`${what}: symlink ${r} -> ${target} points outside the root`);
+          throw new JuxError(
+            `${what}: symlink ${r} -> ${target} points outside the root` + (target.startsWith('/') ? ' (make it relative)' : ''),
+          );
         }
         out.push({ path: r, type: 'l', mode: 0o777, size: 0, hash: target });
       } else {

@@ -4,7 +4,8 @@
  * commander. Commands are loaded on demand so that start-up stays small.
  *
  * Exit status: 0 success, 1 something failed to build (or an audit found
- * problems), 2 bad usage or bad input, 70 an internal error.
+ * problems), 2 bad usage or bad input, 70 an internal error, 75 another
+ * jux holds the lock, 130 a build interrupted by Ctrl-C.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { JuxError } from '../errors.js';

@@ -5,6 +5,7 @@
  * status line redrawn in place, and what a terminal shows is never garbled.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Example } from '../helpers/example.js';
 import { JUX_BIN } from '../helpers/paths.js';
@@ -34,6 +35,16 @@ describe('jux build modes', () => {
     expect(Example.installed(r)).toEqual(['greet', 'hello', 'libgreet']);
     expect((await ex.jux('list')).stdout).not.toMatch(/fortune/);
     expect((await ex.jux('update')).stdout).toBe('Nothing to build: everything is up to date.\n');
+  });
+
+  it('fails a package whose staged tree holds a symlink pointing outside the root, installing nothing of it', async () => {
+    const ex = new Example();
+    fs.appendFileSync(`${ex.spellDir('hello')}/INSTALL`, 'ln -s /bin/sh "$DESTDIR$PREFIX/bin/hello-sh"\n');
+    const r = await ex.jux('build', 'hello');
+    expect(r.code).toBe(2); // a spell that would write outside the root is bad input
+    expect(r.stdout + r.stderr).toMatch(/symlink \/usr\/bin\/hello-sh -> \/bin\/sh points outside the root \(make it relative\)/);
+    expect(fs.existsSync(ex.root('usr', 'bin', 'hello'))).toBe(false);
+    expect(fs.existsSync(ex.state('hello.state'))).toBe(false);
   });
 
   it('-v streams each package\'s build output, prefixed with its name', async () => {
