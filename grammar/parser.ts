@@ -73,6 +73,12 @@ export function atoi(s: string): number {
 /** Literal words by their source text, shared by every occurrence. */
 const LITERALS = new Map<string, LiteralArg>();
 
+function literalOf(image: string): LiteralArg {
+  const { value } = decodeWord(image);
+  const t = compileTemplate(value);
+  return { kind: 'lit', text: value, template: typeof t === 'string' ? null : t };
+}
+
 function isAlpha(t: TokenType): boolean {
   return T.ALPHA_KEYWORDS.has(t);
 }
@@ -91,13 +97,16 @@ export class JamParser extends EmbeddedActionsParser {
   // ---- helpers (used only outside the recording phase) ----
 
   private lit(tok: IToken): LiteralArg {
-    let a = LITERALS.get(tok.image);
+    const image = tok.image;
+    // Short words repeat (rule names, keywords, names, versions) and are
+    // shared; long ones (checksums, dates, descriptions) are mostly unique,
+    // and remembering them would only cost memory and time.
+    if (image.length > 24) return literalOf(image);
+    let a = LITERALS.get(image);
     if (a === undefined) {
-      const { value } = decodeWord(tok.image);
-      const t = compileTemplate(value);
-      a = { kind: 'lit', text: value, template: typeof t === 'string' ? null : t };
+      a = literalOf(image);
       if (LITERALS.size >= 500_000) LITERALS.clear();
-      LITERALS.set(tok.image, a);
+      LITERALS.set(image, a);
     }
     return a;
   }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import writeFileAtomic from 'write-file-atomic';
 import type { Config } from '../config/config.js';
-import { walkRoots } from '../graph/treeCache.js';
+import { primeWalk, walkRoots } from '../graph/treeCache.js';
 import { colorEnabled } from '../render/style.js';
 
 export interface Answer {
@@ -68,7 +68,9 @@ export function answerKey(config: Config, argv: readonly string[]): string {
   for (const [k, v] of Object.entries(process.env).sort()) if (k.startsWith('JUX_')) h.update(`${k}=${v}\n`);
   h.update(JSON.stringify(config));
   h.update(juxKey(config));
-  for (const f of walkRoots(config.roots).all) h.update(`${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`);
+  const walk = walkRoots(config.roots);
+  primeWalk(config.roots, walk);
+  for (const f of walk.all) h.update(`${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`);
   statDir(h, config.state, false);
   statDir(h, path.join(config.cache, 'packages'), false);
   return h.digest('hex');

@@ -15,7 +15,7 @@ import { buildPackageGraph, type PackageGraph, type Phase } from './packageGraph
 import { type FileResult, SpellEvaluator } from './spellEvaluator.js';
 import { CachedDisk } from './spellDisk.js';
 import type { Fact } from './spellFacts.js';
-import type { LoadedTree, TreeFile } from './spellTree.js';
+import type { Diagnostic, LoadedTree, TreeFile } from './spellTree.js';
 import { walkRoots } from './treeCache.js';
 
 export interface TreeUpdate {
@@ -49,7 +49,8 @@ export class LiveTree {
   ): Promise<LiveTree> {
     const t = new LiveTree(roots, rulesDir, defaultScripts, await SpellEvaluator.create(rulesDir));
     t.files = walkRoots(roots).files;
-    for (const f of t.files) t.results.set(f.path, t.evaluator.evaluate(f.path));
+    const results = await t.evaluator.evaluateAll(t.files.map((f) => f.path));
+    t.files.forEach((f, i) => t.results.set(f.path, results[i]!));
     t.graphNow = buildPackageGraph(t.tree(), { defaultScripts, disk: t.disk });
     return t;
   }
@@ -86,6 +87,7 @@ export class LiveTree {
     }
 
     const touched: Fact[] = [];
+    let added = false;
     const reread: string[] = [];
     const dropped: string[] = [];
     const echoes: string[] = [];
@@ -104,7 +106,7 @@ export class LiveTree {
       }
       const st = statOrNull(p);
       // Spell files gone (the path itself, or everything under a removed folder).
-      const gone = this.files.filter((f) => (f.path === p || f.path.startsWith(p + '/')) && !fs.existsSync(f.path));
+      const gone = st !== null ? [] : this.files.filter((f) => (f.path === p || f.path.startsWith(p + '/')) && !fs.existsSync(f.path));
       for (const f of gone) {
         touched.push(...(this.results.get(f.path)?.facts ?? []));
         this.results.delete(f.path);
@@ -122,6 +124,7 @@ export class LiveTree {
         const old = this.results.get(file);
         if (old) touched.push(...old.facts);
         else {
+          added = true;
           const s = fs.statSync(file);
           this.files.push({ path: file, root, size: s.size, mtimeMs: s.mtimeMs });
         }
@@ -132,7 +135,9 @@ export class LiveTree {
         reread.push(file);
       }
     }
-    this.files.sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    if (added) {
+      this.files.sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    }
 
     // The spells those facts describe, and the spells whose sources they describe.
     const sourceNames = new Set<string>();
@@ -155,13 +160,15 @@ export class LiveTree {
 
   private tree(): LoadedTree {
     const parts = [this.evaluator.vocabulary, ...this.files.map((f) => this.results.get(f.path)!)];
-    return {
-      roots: this.roots,
-      files: this.files,
-      facts: parts.flatMap((p) => p.facts),
-      diagnostics: parts.flatMap((p) => p.diagnostics),
-      echoes: parts.flatMap((p) => p.echoes),
-    };
+    const facts: Fact[] = [];
+    const diagnostics: Diagnostic[] = [];
+    const echoes: string[] = [];
+    for (const p of parts) {
+      for (const f of p.facts) facts.push(f);
+      for (const d of p.diagnostics) diagnostics.push(d);
+      for (const e of p.echoes) echoes.push(e);
+    }
+    return { roots: this.roots, files: this.files, facts, diagnostics, echoes };
   }
 }
 

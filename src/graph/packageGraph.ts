@@ -149,14 +149,16 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
   };
 
   // Declarations: the highest root wins; twice in one root is an error.
-  const declared = new Map<string, Map<number, Fact & { op: 'spell' }>>();
+  // (Per name, the declaring fact of each root: usually one, so a small array.)
+  type Declared = { readonly root: number; readonly fact: Fact & { op: 'spell' } };
+  const declared = new Map<string, Declared[]>();
   for (const f of tree.facts) {
     if (f.op !== 'spell') continue;
     const r = rootOf(f.at.file);
     if (r < 0) continue;
     let byRoot = declared.get(f.name);
-    if (byRoot === undefined) declared.set(f.name, (byRoot = new Map()));
-    const prev = byRoot.get(r);
+    if (byRoot === undefined) declared.set(f.name, (byRoot = []));
+    const prev = byRoot.find((x) => x.root === r)?.fact;
     if (prev) {
       diagnostics.push({
         severity: 'error',
@@ -166,7 +168,7 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       });
       continue;
     }
-    byRoot.set(r, f);
+    byRoot.push({ root: r, fact: f });
   }
   // The winning root of each spell; drafts for the spells to assemble (all
   // of them, or with a previous graph only those that changed).
@@ -174,11 +176,12 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
   const winner = new Map<string, number>();
   const drafts = new Map<string, Draft>();
   for (const [name, byRoot] of declared) {
-    let r = -1;
-    for (const k of byRoot.keys()) if (k > r) r = k;
+    let best = byRoot[0]!;
+    for (const x of byRoot) if (x.root > best.root) best = x;
+    const r = best.root;
     winner.set(name, r);
     if (prevGraph && !prevGraph.dirty.has(name) && prevGraph.graph.spells.get(name)?.rootIndex === r) continue;
-    const d = byRoot.get(r)!;
+    const d = best.fact;
     drafts.set(name, {
       name,
       rootIndex: r,
@@ -201,6 +204,8 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
   // Source attributes (Url, Sha256) are keyed by root and file name.
   // (Collected as facts, read only for the spells assembled.)
   const sourceFacts = new Map<string, (Fact & { op: 'set' | 'add' })[]>();
+  /** Every file some spell's Source names. */
+  const sourceNames = new Set<string>();
   const sourceAttrs = new Map<string, Map<string, string[]>>();
   const sha256At = new Map<string, SourcePos>();
   const attrsOfSource = (k: string): Map<string, string[]> | undefined => {
@@ -234,6 +239,7 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       case 'set':
       case 'add': {
         if (owns(f.target, f.at.file)) {
+          if (f.key === 'sources') for (const v of f.values) sourceNames.add(v);
           const d = drafts.get(f.target);
           if (d === undefined) break; // taken over from the previous graph
           const cur = d.attrs.get(f.key);
@@ -291,7 +297,8 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       l.push(name);
     }
   };
-  for (const name of [...declared.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+  // (The default sort compares strings by UTF-16 code units, as `<` does.)
+  for (const name of [...declared.keys()].sort()) {
     const d = drafts.get(name);
     if (d === undefined) {
       const old = prev!.graph.spells.get(name)!;
@@ -344,9 +351,11 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       ),
       scripts: hash(PHASES.map((p, i) => (scripts[p] ? `own:${disk.read(scripts[p]!)}` : `default:${defaultScriptHashes[i]}`))),
     };
-    const replaces = [...declared.get(name)!.entries()]
-      .filter(([r]) => r !== d.rootIndex)
-      .map(([r, f]) => ({ root: tree.roots[r]!, file: fromBytes(f.at.file) }));
+    const replaces = declared
+      .get(name)!
+      .filter((x) => x.root !== d.rootIndex)
+      .sort((a, b) => a.root - b.root)
+      .map((x) => ({ root: tree.roots[x.root]!, file: fromBytes(x.fact.at.file) }));
     spells.set(name, {
       name,
       rootIndex: d.rootIndex,
@@ -372,11 +381,9 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
   }
   // Addresses and checksums for a file no spell's Source names describe nothing.
   if (sourceFacts.size) {
-    const named = new Set<string>();
-    for (const sp of spells.values()) for (const src of sp.sources) named.add(src.file);
     for (const facts of sourceFacts.values()) {
       const f = facts[0]!;
-      if (named.has(f.target)) continue;
+      if (sourceNames.has(f.target)) continue;
       diagnostics.push({
         severity: 'warning',
         message: `${f.key === 'urls' ? 'Url' : 'Sha256'} given for ${f.target}, which no spell's Source names`,

@@ -23,7 +23,12 @@ export interface SpellDisk {
 }
 
 export class DirectDisk implements SpellDisk {
+  /** `known`: folder listings already read (by the walk over the roots). */
+  constructor(private readonly known?: ReadonlyMap<string, ReadonlySet<string>>) {}
+
   list(dir: string): ReadonlySet<string> | null {
+    const seen = this.known?.get(dir);
+    if (seen !== undefined) return seen;
     try {
       return new Set(fs.readdirSync(dir));
     } catch {

@@ -4,6 +4,7 @@
  * output are kept apart, so a watcher can evaluate only the files that
  * changed and keep the rest.
  */
+import fs from 'node:fs';
 import type { JamEvent, JamReporter } from '../events.js';
 import type { Interpreter as InterpreterType } from '../interpreter/interpreter.js';
 import { toBytes } from '../util/bytes.js';
@@ -48,13 +49,14 @@ export class SpellEvaluator {
     return new SpellEvaluator(await import('../interpreter/interpreter.js'), rulesDir);
   }
 
-  /** Evaluate one file (an absolute path). */
-  evaluate(file: string): FileResult {
+  /** Evaluate one file (an absolute path); `text`, its content (latin1), when already read. */
+  evaluate(file: string, text?: string): FileResult {
     this.facts = [];
     this.diagnostics = [];
     this.echoes = [];
     try {
-      this.interp.parseFile(toBytes(file));
+      if (text !== undefined) this.interp.parseText(toBytes(file), text);
+      else this.interp.parseFile(toBytes(file));
     } catch (e) {
       if (e instanceof this.mod.JamExit) {
         this.diagnostics.push({ severity: 'error', message: 'Exit called while loading spells', at: this.interp.statementSite() });
@@ -63,6 +65,32 @@ export class SpellEvaluator {
       } else throw e;
     }
     return { facts: this.facts, diagnostics: this.diagnostics, echoes: this.echoes };
+  }
+
+  /**
+   * Evaluate files in order while the next ones are read in the
+   * background (the thread pool reads while the interpreter works). A file
+   * that cannot be read is read again the usual way, which reports why.
+   */
+  async evaluateAll(files: readonly string[], window = 64): Promise<FileResult[]> {
+    const texts: Promise<string | undefined>[] = new Array(files.length);
+    let next = 0;
+    const start = (): void => {
+      if (next >= files.length) return;
+      const i = next++;
+      texts[i] = fs.promises.readFile(files[i]!).then(
+        (b) => b.toString('latin1'),
+        () => undefined,
+      );
+    };
+    for (let k = 0; k < window; k++) start();
+    const out: FileResult[] = [];
+    for (let i = 0; i < files.length; i++) {
+      const text = await texts[i]!;
+      start();
+      out.push(this.evaluate(files[i]!, text));
+    }
+    return out;
   }
 
   private event(e: JamEvent): void {

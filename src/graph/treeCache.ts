@@ -11,6 +11,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import writeFileAtomic from 'write-file-atomic';
 import { buildPackageGraph, type PackageGraph, PHASES, type Phase } from './packageGraph.js';
+import { DirectDisk } from './spellDisk.js';
 import { evaluateTree, type TreeFile, vocabularyFiles } from './spellTree.js';
 
 const FORMAT = 5;
@@ -31,10 +32,20 @@ export interface GraphLoadResult {
   readonly key: string;
 }
 
+export interface TreeWalk {
+  /** Spell files (*.jux), by root then path. */
+  readonly files: TreeFile[];
+  /** Every file. */
+  readonly all: TreeFile[];
+  /** What each folder holds (names), as read on the way. */
+  readonly listings: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 /** Every file under the roots; spell files (*.jux) are marked. */
-export function walkRoots(roots: readonly string[]): { files: TreeFile[]; all: TreeFile[] } {
+export function walkRoots(roots: readonly string[]): TreeWalk {
   const files: TreeFile[] = [];
   const all: TreeFile[] = [];
+  const listings = new Map<string, ReadonlySet<string>>();
   roots.forEach((root, index) => {
     const found: TreeFile[] = [];
     const walk = (dir: string): void => {
@@ -44,6 +55,7 @@ export function walkRoots(roots: readonly string[]): { files: TreeFile[]; all: T
       } catch {
         return;
       }
+      listings.set(dir, new Set(entries.map((e) => e.name)));
       for (const e of entries) {
         const p = dir + '/' + e.name;
         if (e.isDirectory()) walk(p);
@@ -64,7 +76,24 @@ export function walkRoots(roots: readonly string[]): { files: TreeFile[]; all: T
       if (f.path.endsWith('.jux')) files.push(f);
     }
   });
-  return { files, all };
+  return { files, all, listings };
+}
+
+let primed: { readonly key: string; readonly walk: TreeWalk } | null = null;
+
+/**
+ * A walk just made by the caller (the remembered-answer key), handed to the
+ * next loadPackageGraph of the same roots, once, so that a one-shot
+ * command walks the tree once.
+ */
+export function primeWalk(roots: readonly string[], walk: TreeWalk): void {
+  primed = { key: JSON.stringify(roots), walk };
+}
+
+function takeWalk(roots: readonly string[]): TreeWalk {
+  const p = primed;
+  primed = null;
+  return p !== null && p.key === JSON.stringify(roots) ? p.walk : walkRoots(roots);
 }
 
 /** A hash of jux's rule library: vocabulary and default phase scripts. */
@@ -92,7 +121,7 @@ export async function loadPackageGraph(
   defaultScripts: Readonly<Partial<Record<Phase, string>>>,
   cacheFile: string | null,
 ): Promise<GraphLoadResult> {
-  const { files, all } = walkRoots(roots);
+  const { files, all, listings } = takeWalk(roots);
   const key = keyOf(roots, all, rulesHash(rulesDir));
   if (cacheFile !== null) {
     try {
@@ -103,7 +132,7 @@ export async function loadPackageGraph(
     }
   }
   const tree = await evaluateTree(roots, files, rulesDir);
-  const graph = buildPackageGraph(tree, { defaultScripts });
+  const graph = buildPackageGraph(tree, { defaultScripts, disk: new DirectDisk(listings) });
   if (cacheFile !== null) {
     try {
       fs.mkdirSync(path.dirname(cacheFile), { recursive: true });

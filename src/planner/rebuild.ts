@@ -114,7 +114,20 @@ export interface Plan {
 const optionHashes = new Map<string, string>();
 const fingerprints = new WeakMap<Spell, { readonly optHash: string; readonly fingerprint: string }>();
 
+const optionHashesByList = new WeakMap<readonly string[], WeakMap<readonly string[], string>>();
+
 export function optionsHash(options: readonly string[], flags: readonly string[]): string {
+  // The same lists (a re-plan takes them over from the last resolution) give the same hash.
+  let byFlags = optionHashesByList.get(options);
+  const known = byFlags?.get(flags);
+  if (known !== undefined) return known;
+  const h = optionsHashOf(options, flags);
+  if (byFlags === undefined) optionHashesByList.set(options, (byFlags = new WeakMap()));
+  byFlags.set(flags, h);
+  return h;
+}
+
+function optionsHashOf(options: readonly string[], flags: readonly string[]): string {
   const text = [...options].sort().join(' ') + '\0' + flags.join(' ');
   let h = optionHashes.get(text);
   if (h === undefined) {
@@ -323,7 +336,7 @@ export function planRebuilds(input: PlanInput): Plan {
     const flags = resolution.flags.get(name) ?? [];
     const optHash = optionsHash(options, flags);
     const fingerprint = fingerprintOf(spell, optHash);
-    const inputs: InputHashes = { ...spell.inputs, options: optHash };
+    const si = spell.inputs;
 
     const own: Reason[] = [];
     const propagated: Reason[] = [];
@@ -331,10 +344,12 @@ export function planRebuilds(input: PlanInput): Plan {
     else {
       if (inst.version !== spell.version) own.push({ kind: 'version', from: inst.version, to: spell.version });
       if (inst.inputs) {
-        const what = (['statements', 'scripts', 'sources', 'options'] as const).filter(
-          (k) => inst.inputs![k] !== inputs[k],
-        );
-        if (what.length) own.push({ kind: 'inputs', what });
+        const ii = inst.inputs;
+        if (ii.statements !== si.statements || ii.scripts !== si.scripts || ii.sources !== si.sources || ii.options !== optHash) {
+          const now: InputHashes = { ...si, options: optHash };
+          const what = (['statements', 'scripts', 'sources', 'options'] as const).filter((k) => ii[k] !== now[k]);
+          own.push({ kind: 'inputs', what });
+        }
       } else if (inst.fingerprint !== fingerprint) own.push({ kind: 'inputs', what: ['unknown'] });
       if (forced.has(name)) own.push({ kind: 'forced' });
       for (const d of deps) {
@@ -390,6 +405,7 @@ export function planRebuilds(input: PlanInput): Plan {
     }
     const reasons = [...own, ...propagated];
     const archive = archiveName(name, spell.version, archiveKey(fingerprint, deps, current));
+    const inputs: InputHashes = { ...si, options: optHash };
     planned.set(name, makeEntry(spell, inst, reasons, fingerprint, archive, forced.has(name), inputs, options, flags, deps, entryOrigin, input));
     outcome.set(name, { version: spell.version, abi: abiKey(spell.version, spell.abi), options, rebuilt: true, archive });
   }
