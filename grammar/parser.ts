@@ -105,7 +105,7 @@ export class JamParser extends EmbeddedActionsParser {
     let a = LITERALS.get(image);
     if (a === undefined) {
       a = literalOf(image);
-      if (LITERALS.size >= 500_000) LITERALS.clear();
+      if (LITERALS.size >= 50_000) LITERALS.clear(); // a small table stays in the CPU cache
       LITERALS.set(image, a);
     }
     return a;
