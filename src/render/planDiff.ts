@@ -34,7 +34,7 @@ export function diffPlans(before: Plan, after: Plan, hasSpell: (name: string) =>
   for (const e of after.entries) {
     const b = old.get(e.name);
     if (b === undefined) changes.push({ kind: 'added', name: e.name, before: null, after: e, why: null });
-    else if (planLine(b) !== planLine(e) || b.archive !== e.archive) {
+    else if (!sameEntry(b, e)) {
       changes.push({ kind: 'changed', name: e.name, before: b, after: e, why: null });
     }
   }
@@ -60,6 +60,19 @@ export function diffPlans(before: Plan, after: Plan, hasSpell: (name: string) =>
     newProblems: problems(after).filter((d) => !had.has(key(d))),
     fixedProblems: problems(before).filter((d) => !has.has(key(d))),
   };
+}
+
+/** Two plan entries print the same line and build the same archive. */
+function sameEntry(a: PlanEntry, b: PlanEntry): boolean {
+  return (
+    a.archive === b.archive &&
+    a.action === b.action &&
+    a.from === b.from &&
+    a.to === b.to &&
+    a.fromCache === b.fromCache &&
+    (a.failed?.at ?? null) === (b.failed?.at ?? null) &&
+    JSON.stringify(a.reasons) === JSON.stringify(b.reasons)
+  );
 }
 
 /** The diff as lines for a terminal. */
