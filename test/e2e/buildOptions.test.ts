@@ -47,6 +47,20 @@ describe('jux build modes', () => {
     expect(fs.existsSync(ex.state('hello.state'))).toBe(false);
   });
 
+  it('refuses a corrupt state file with its position (exit 2), changing nothing', async () => {
+    const ex = new Example();
+    expect((await ex.jux('build', 'hello')).code).toBe(0);
+    fs.writeFileSync(ex.state('hello.state'), 'Installed    hello : 1.0.0 ;\nAbi hello : 1 \n');
+    const journal = fs.readFileSync(ex.state('journal'), 'utf8');
+    for (const cmd of [['plan'], ['build'], ['list']]) {
+      const r = await ex.jux(...cmd);
+      expect(r.code, cmd.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/hello\.state:2:14: syntax error: .*\(the file is truncated or corrupt\)/);
+    }
+    expect(fs.readFileSync(ex.state('journal'), 'utf8')).toBe(journal);
+    expect(fs.existsSync(ex.root('usr', 'bin', 'hello'))).toBe(true);
+  });
+
   it('-v streams each package\'s build output, prefixed with its name', async () => {
     const ex = new Example();
     const quiet = await ex.jux('build', 'libgreet');
