@@ -35,10 +35,10 @@ export type Address =
 /**
  * http://, https://, file:///absolute, file:relative (against the spell's
  * folder), a bare path (relative: against the spell's folder); anything
- * else (ftp:, git:, ...) is unsupported.
+ * else (ftp:, git:, svn_http:, ...) is unsupported.
  */
 export function classifyAddress(address: string, spellDir: string | null): Address {
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(address)?.[1]?.toLowerCase();
+  const scheme = /^([A-Za-z][A-Za-z0-9+._-]*):/.exec(address)?.[1]?.toLowerCase();
   if (scheme === 'http' || scheme === 'https') {
     try {
       return { kind: 'http', url: new URL(address).href };

@@ -37,10 +37,14 @@ export interface SourceDecl {
   readonly file: string;
   readonly urls: readonly string[];
   readonly sha256: string | null;
+  /** How many checksums the Sha256 statement gave (one is right; lint reports more). */
+  readonly sha256Count: number;
   /** The Source statement naming it. */
   readonly at: SourcePos;
   /** The Sha256 statement, if any. */
   readonly sha256At: SourcePos | null;
+  /** The (last) Url statement, if any. */
+  readonly urlsAt: SourcePos | null;
 }
 
 /** Hashes of what goes into a build, component by component. */
@@ -208,6 +212,7 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
   const sourceNames = new Set<string>();
   const sourceAttrs = new Map<string, Map<string, string[]>>();
   const sha256At = new Map<string, SourcePos>();
+  const urlsAt = new Map<string, SourcePos>();
   const attrsOfSource = (k: string): Map<string, string[]> | undefined => {
     let m = sourceAttrs.get(k);
     if (m !== undefined) return m;
@@ -216,6 +221,7 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     sourceAttrs.set(k, (m = new Map()));
     for (const f of facts) {
       if (f.key === 'sha256') sha256At.set(k, f.at);
+      else if (f.key === 'urls') urlsAt.set(k, f.at);
       const cur = m.get(f.key);
       m.set(f.key, f.op === 'add' && cur ? [...cur, ...f.values] : [...f.values]);
     }
@@ -321,8 +327,10 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
         file: src,
         urls: m?.get('urls') ?? [],
         sha256: m?.get('sha256')?.[0] ?? null,
+        sha256Count: m?.get('sha256')?.length ?? 0,
         at: d.sourceAt.get(src) ?? d.at,
         sha256At: sha256At.get(k) ?? null,
+        urlsAt: urlsAt.get(k) ?? null,
       };
     });
     const scripts: Partial<Record<Phase, string>> = {};

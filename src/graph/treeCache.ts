@@ -14,7 +14,7 @@ import { buildPackageGraph, type PackageGraph, PHASES, type Phase } from './pack
 import { DirectDisk } from './spellDisk.js';
 import { evaluateTree, type TreeFile, vocabularyFiles } from './spellTree.js';
 
-const FORMAT = 5;
+const FORMAT = 6;
 
 interface CachedGraph {
   readonly format: number;

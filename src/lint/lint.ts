@@ -2,13 +2,15 @@
  * Linting a spell tree: everything loading found (syntax errors, unknown
  * rules, wrong argument counts, a spell defined twice in a root),
  * dependencies naming no spell or provider, sources without an address or
- * checksum, malformed checksums, and capabilities nothing uses.
+ * checksum, addresses jux cannot download from, malformed or repeated
+ * checksums, and capabilities nothing uses.
  *
  * Each finding points at the word it is about (the dependency, the
  * checksum, the source file, the capability), not only at its statement.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { classifyAddress } from '../fetch/addresses.js';
 import type { PackageGraph, Spell } from '../graph/packageGraph.js';
 import type { Diagnostic } from '../graph/spellTree.js';
 import type { Resolution } from '../planner/resolve.js';
@@ -106,6 +108,24 @@ function lintSources(spell: Spell, opts: LintOptions, out: Diagnostic[]): void {
           ? { severity: 'warning', message: `source ${s.file} of ${spell.name} has no Url: only the mirrors of jux.yaml can provide it`, at: s.at, word }
           : { severity: 'error', message: `source ${s.file} of ${spell.name} has no Url to download it from (and is not in the spell's folder)`, at: s.at, word },
       );
+    }
+    for (const url of s.urls) {
+      const a = classifyAddress(url, spell.dir);
+      if (a.kind !== 'unsupported') continue;
+      out.push({
+        severity: 'warning',
+        message: `address ${url} of ${s.file} cannot be downloaded: ${a.reason} (jux fetches http:, https: and file:)`,
+        at: s.urlsAt ?? s.at,
+        word: s.urlsAt ? { text: url, arg: 1 } : word,
+      });
+    }
+    if (s.sha256 !== null && s.sha256Count > 1) {
+      out.push({
+        severity: 'error',
+        message: `Sha256 of ${s.file} gives ${s.sha256Count} checksums; give exactly one`,
+        at: s.sha256At ?? s.at,
+        word: s.sha256At ? { text: s.sha256, arg: 1 } : word,
+      });
     }
     if (s.sha256 === null) {
       out.push({

@@ -320,6 +320,46 @@ describe('jux check --spells', () => {
     ]);
   });
 
+  it('reports a Sha256 giving two checksums (exit 1)', async () => {
+    const t = new LintTree({
+      'spells/net/nc/nc.jux': [
+        'Spell  nc ;',
+        'Version nc : 1 ;',
+        'Source nc : nc-1.tar.gz ;',
+        'Url    nc-1.tar.gz : https://example.org/nc-1.tar.gz ;',
+        `Sha256 nc-1.tar.gz : ${SHA} ${SHA.replace('e3', 'f4')} ;`,
+        '',
+      ].join('\n'),
+    });
+    const r = await t.check();
+    expect(r.code, r.stdout).toBe(1);
+    expect(findings(r)).toEqual([`${t.file('spells/net/nc/nc.jux')}:5:22: error: Sha256 of nc-1.tar.gz gives 2 checksums; give exactly one`]);
+    expect(summary(r)).toBe('1 spell: 1 error, 0 warnings');
+  });
+
+  it('warns about an address jux cannot download from, at the address (exit 0)', async () => {
+    const t = new LintTree({
+      'spells/net/nc/nc.jux': [
+        'Spell  nc ;',
+        'Version nc : 1 ;',
+        'Source nc : nc-1.tar.gz nc-doc.tar.gz ;',
+        'Url    nc-1.tar.gz : https://example.org/nc-1.tar.gz ftp://ftp.example.org/nc-1.tar.gz ;',
+        'Url    nc-doc.tar.gz :',
+        '       svn_http://svn.example.org/nc:nc-doc ;',
+        `Sha256 nc-1.tar.gz : ${SHA} ;`,
+        `Sha256 nc-doc.tar.gz : ${SHA} ;`,
+        '',
+      ].join('\n'),
+    });
+    const r = await t.check();
+    expect(r.code, r.stdout).toBe(0);
+    const f = t.file('spells/net/nc/nc.jux');
+    expect(findings(r)).toEqual([
+      `${f}:4:54: warning: address ftp://ftp.example.org/nc-1.tar.gz of nc-1.tar.gz cannot be downloaded: unsupported scheme ftp: (jux fetches http:, https: and file:)`,
+      `${f}:6:8: warning: address svn_http://svn.example.org/nc:nc-doc of nc-doc.tar.gz cannot be downloaded: unsupported scheme svn_http: (jux fetches http:, https: and file:)`,
+    ]);
+  });
+
   it('warns about a capability nothing depends on, at the capability (exit 0)', async () => {
     const t = new LintTree({
       ...spellFiles('crypto', 'openssl', spell('openssl', 'Provides openssl : SSL TLS ;\n')),
