@@ -2,8 +2,10 @@
  * One lock guards the state and the root: STATE/lock, created exclusively,
  * holding the owner's pid, host, command and start time. A second jux that
  * would change them waits (--wait) or fails at once, naming the holder. A
- * lock whose process is gone (same host, pid not alive) is taken over,
- * under a second lock (LOCK.break) so that two takers cannot both win.
+ * lock whose process is gone (same host, pid not alive, or the pid now
+ * belongs to a process started at another moment than the holder: a reused
+ * pid) is taken over, under a second lock (LOCK.break) so that two takers
+ * cannot both win.
  *
  * Hand-written rather than proper-lockfile because the holder's pid and
  * command must be in the message and a dead holder must be recognised at
@@ -19,18 +21,52 @@ export interface LockHolder {
   readonly host: string;
   readonly command: string;
   readonly since: string;
+  /**
+   * When the holder process started, in clock ticks since boot
+   * (/proc/PID/stat field 22): with the pid it names the process even after
+   * the pid is reused. Absent where /proc is not available (and in locks of
+   * older versions): then the pid alone is checked.
+   */
+  readonly started?: number;
 }
 
 /** Exit status when the lock is held by another jux (EX_TEMPFAIL: try again later). */
 export const LOCKED_STATUS = 75;
 
-function alive(pid: number): boolean {
+/** The start time of process `pid` (clock ticks since boot), or null when unknown. */
+export function processStart(pid: number): number | null {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const v = Number(fields[19]); // field 22 counted from PID
+    return Number.isSafeInteger(v) ? v : null;
+  } catch {
+    return null;
   }
+}
+
+/** Is the process that took the lock still running? */
+function alive(h: { readonly pid: number; readonly started?: number }): boolean {
+  try {
+    process.kill(h.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (typeof h.started !== 'number') return true;
+  const now = processStart(h.pid);
+  return now === null || now === h.started;
+}
+
+function me(command: string): LockHolder {
+  const started = processStart(process.pid);
+  return {
+    pid: process.pid,
+    host: os.hostname(),
+    command,
+    since: new Date().toISOString(),
+    ...(started !== null ? { started } : {}),
+  };
 }
 
 export function readHolder(file: string): LockHolder | null {
@@ -57,12 +93,12 @@ export class StateLock {
   /** Take the lock; with `wait`, poll until it is free (reporting once through `waiting`). */
   async acquire(opts: { wait: boolean; waiting?: (holder: string) => void }): Promise<void> {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const me: LockHolder = { pid: process.pid, host: os.hostname(), command: this.command, since: new Date().toISOString() };
+    const self = me(this.command);
     let told = false;
     for (;;) {
       try {
         const fd = fs.openSync(this.file, 'wx');
-        fs.writeSync(fd, JSON.stringify(me) + '\n');
+        fs.writeSync(fd, JSON.stringify(self) + '\n');
         fs.fsyncSync(fd);
         fs.closeSync(fd);
         this.held = true;
@@ -73,7 +109,7 @@ export class StateLock {
       }
       const holder = readHolder(this.file);
       if (holder === null && !fs.existsSync(this.file)) continue; // released meanwhile
-      if (holder === null || (holder.host === os.hostname() && !alive(holder.pid))) {
+      if (holder === null || (holder.host === os.hostname() && !alive(holder))) {
         // A dead holder, or a lock its creator never filled in: break it.
         if (holder === null) await new Promise((r) => setTimeout(r, 50));
         this.breakStale(holder);
@@ -115,19 +151,19 @@ export class StateLock {
       } catch {
         return; // just released
       }
-      if ((other !== null && other.host === os.hostname() && !alive(other.pid)) || (other === null && age > 5000)) {
+      if ((other !== null && other.host === os.hostname() && !alive(other)) || (other === null && age > 5000)) {
         fs.rmSync(brk, { force: true });
       }
       return;
     }
     try {
-      fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), command: this.command, since: new Date().toISOString() }) + '\n');
+      fs.writeSync(fd, JSON.stringify(me(this.command)) + '\n');
       fs.closeSync(fd);
       const now = readHolder(this.file);
       if (seen === null) {
         // Still empty and old: its creator died between creating and writing it.
         if (now === null && fs.existsSync(this.file) && Date.now() - fs.statSync(this.file).mtimeMs > 5000) fs.rmSync(this.file, { force: true });
-      } else if (now !== null && now.pid === seen.pid && now.since === seen.since && now.host === seen.host && !alive(now.pid)) {
+      } else if (now !== null && now.pid === seen.pid && now.since === seen.since && now.host === seen.host && !alive(now)) {
         fs.rmSync(this.file, { force: true });
       }
     } finally {

@@ -68,8 +68,15 @@ function collect(child: ChildProcess): { out: string; err: string } {
   return o;
 }
 
-function lockFor(s: Sandbox, pid: number, command: string): void {
-  fs.writeFileSync(s.state('lock'), JSON.stringify({ pid, host: os.hostname(), command, since: new Date().toISOString() }) + '\n');
+function lockFor(s: Sandbox, pid: number, command: string, started?: number): void {
+  const holder = { pid, host: os.hostname(), command, since: new Date().toISOString(), ...(started !== undefined ? { started } : {}) };
+  fs.writeFileSync(s.state('lock'), JSON.stringify(holder) + '\n');
+}
+
+/** A process's start time in clock ticks since boot (/proc/PID/stat field 22), read here independently of jux. */
+function startTicks(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
 }
 
 beforeAll(async () => {
@@ -396,6 +403,32 @@ describe('the state lock', () => {
       expect(io.out).toMatch(/^removed hello 1\.0\.0$/m);
       expect(fs.existsSync(s.root('usr/bin/hello'))).toBe(false);
       expect(fs.existsSync(s.state('lock'))).toBe(false);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('respects a lock whose holder is alive with its recorded start time, and takes over one whose pid was reused', async () => {
+    const s = built();
+    const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      await until('the holder has started', () => fs.existsSync(`/proc/${holder.pid}/stat`));
+      const started = startTicks(holder.pid!);
+      expect(started).toBeGreaterThan(0);
+      lockFor(s, holder.pid!, 'jux build everything', started);
+      const held = await s.jux('dispel', 'hello');
+      expect(held.code, held.stderr).toBe(75);
+      expect(held.stderr).toContain(`another jux is changing this system: pid ${holder.pid} (jux build everything)`);
+      expect(fs.existsSync(s.root('usr/bin/hello'))).toBe(true);
+
+      // The same pid, but a process started at another moment: the jux that
+      // wrote the lock is gone and its pid was reused.
+      lockFor(s, holder.pid!, 'jux build long gone', started - 1);
+      const r = await s.jux('dispel', 'hello');
+      expect(r.code, r.stderr).toBe(0);
+      expect(fs.existsSync(s.root('usr/bin/hello'))).toBe(false);
+      expect(fs.existsSync(s.state('lock'))).toBe(false);
+      expect(holder.exitCode).toBe(null); // the unrelated process is left alone
     } finally {
       holder.kill('SIGKILL');
     }
