@@ -11,9 +11,11 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import writeFileAtomic from 'write-file-atomic';
 import { JuxError } from '../errors.js';
+import { FileBuffer } from '../util/fileBuffer.js';
 import {
   type FailureRecord,
   formatFailure,
+  FrontEndNeeded,
   formatInstalled,
   type InstalledRecord,
   type ParseFn,
@@ -59,6 +61,8 @@ export class StateStore {
     const cache = this.readCache();
     const fresh = new Map<string, CacheEntry>();
     let parse: ParseFn | null = null;
+    let parsed = false;
+    const files = new FileBuffer();
     const getParse = async (): Promise<ParseFn> => {
       parse ??= (await import('../interpreter/interpreter.js')).parseSpell as ParseFn;
       return parse;
@@ -79,15 +83,23 @@ export class StateStore {
       let record: InstalledRecord | FailureRecord;
       if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) record = hit.record;
       else {
-        const text = fs.readFileSync(p, 'latin1');
-        const fn = await getParse();
-        record = isState ? parseInstalled(p, name, text, fn) : parseFailure(p, name, text, fn);
+        const text = files.read(p, st.size);
+        const read = (fn: ParseFn | null): InstalledRecord | FailureRecord =>
+          isState ? parseInstalled(p, name, text, fn) : parseFailure(p, name, text, fn);
+        parsed = true;
+        try {
+          // Files as jux writes them need no front end (stateReader.ts).
+          record = read(parse);
+        } catch (e) {
+          if (!(e instanceof FrontEndNeeded)) throw e;
+          record = read(await getParse());
+        }
       }
       fresh.set(file, { size: st.size, mtimeMs: st.mtimeMs, record });
       if (isState) installed.set(name, record as InstalledRecord);
       else failures.set(name, record as FailureRecord);
     }
-    if (parse !== null || fresh.size !== cache.size) this.writeCache(fresh);
+    if (parsed || fresh.size !== cache.size) this.writeCache(fresh);
     return { installed, failures };
   }
 
