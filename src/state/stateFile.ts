@@ -138,10 +138,11 @@ export class FrontEndNeeded extends Error {
  * else by the front end, which reports a corrupt file's first error.
  */
 function invocations(path: string, content: StateContent, parse: ParseFn | null): readonly StateInvocation[] {
-  const fast = typeof content === 'string' ? readStateRecords(Buffer.from(content, 'latin1')) : readStateRecords(content.bytes, content.length);
+  const fast =
+    typeof content === 'string' ? readStateRecords(Buffer.from(content, 'latin1')) : readStateRecords(content.bytes, content.start, content.end);
   if (fast !== null) return fast;
   if (parse === null) throw new FrontEndNeeded(path);
-  const text = typeof content === 'string' ? content : content.bytes.toString('latin1', 0, content.length);
+  const text = typeof content === 'string' ? content : content.bytes.toString('latin1', content.start, content.end);
   const { body, diagnostics } = parse(path, text);
   if (diagnostics.length) {
     const d = diagnostics[0]!;
@@ -162,8 +163,8 @@ function invocations(path: string, content: StateContent, parse: ParseFn | null)
   });
 }
 
-/** A state file's content: its text, or its bytes (the first `length` of them, latin1). */
-export type StateContent = string | { readonly bytes: Buffer; readonly length: number };
+/** A state file's content: its text, or its bytes (`bytes[start, end)`, latin1). */
+export type StateContent = string | { readonly bytes: Buffer; readonly start: number; readonly end: number };
 
 export type ParseFn = (
   path: string,

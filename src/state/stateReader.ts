@@ -50,16 +50,16 @@ function decode(src: Buffer, start: number, end: number): string {
 }
 
 /**
- * The statements of the file content `src` (its first `length` bytes, read
- * as latin1 like every file the engine reads), or null when it is outside
+ * The statements of the file content `src[start, end)` (read as latin1,
+ * like every file the engine reads), or null when it is outside
  * the subset this reader knows. Every word is a string of its own (not a
  * slice of the file's text, which would keep the whole text alive).
  */
-export function readStateRecords(src: Buffer, length = src.length): StateInvocation[] | null {
+export function readStateRecords(src: Buffer, start = 0, end = src.length): StateInvocation[] | null {
   const out: StateInvocation[] = [];
-  const n = length;
+  const n = end;
   let line = 1;
-  let i = 0;
+  let i = start;
   /** The statement being read (null between statements). */
   let args: string[][] | null = null;
   let rule = '';
@@ -77,7 +77,7 @@ export function readStateRecords(src: Buffer, length = src.length): StateInvocat
       continue;
     }
     // A word: up to the next blank outside quotes.
-    const start = i;
+    const from = i;
     const startLine = line;
     let plain = true;
     while (i < n) {
@@ -109,17 +109,17 @@ export function readStateRecords(src: Buffer, length = src.length): StateInvocat
         }
       } else i++;
     }
-    if (plain && i - start === 1 && (src[start] === COLON || src[start] === SEMICOLON)) {
+    if (plain && i - from === 1 && (src[from] === COLON || src[from] === SEMICOLON)) {
       if (args === null) return null; // a statement cannot begin with a keyword here
-      if (src[start] === COLON) args.push([]);
+      if (src[from] === COLON) args.push([]);
       else {
         out.push({ rule, args, line: ruleLine });
         args = null;
       }
       continue;
     }
-    const value = plain ? src.toString('latin1', start, i) : decode(src, start, i);
-    if (plain && i - start <= 9 && JAM_KEYWORDS.has(value)) return null; // any other keyword: not a plain invocation
+    const value = plain ? src.toString('latin1', from, i) : decode(src, from, i);
+    if (plain && i - from <= 9 && JAM_KEYWORDS.has(value)) return null; // any other keyword: not a plain invocation
     if (args === null) {
       rule = value;
       ruleLine = startLine;

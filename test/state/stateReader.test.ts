@@ -141,8 +141,8 @@ describe('the fast state reader', () => {
   it('reads only the given length of a buffer, and latin1 bytes as they are', () => {
     const text = 'Installed g : 1.0 ;\nRoot g : /caf\xe9 ;\n';
     const bytes = Buffer.from(text + 'garbage = [', 'latin1');
-    expect(readBytes(bytes, text.length)).toEqual(frontEnd(text));
-    expect(readBytes(bytes, text.length)![1]!.args[1]).toEqual(['/caf\xe9']);
+    expect(readBytes(bytes, 0, text.length)).toEqual(frontEnd(text));
+    expect(readBytes(bytes, 0, text.length)![1]!.args[1]).toEqual(['/caf\xe9']);
     expect(readBytes(bytes)).toBeNull();
   });
 
