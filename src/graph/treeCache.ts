@@ -14,13 +14,15 @@ import { buildPackageGraph, type PackageGraph, PHASES, type Phase } from './pack
 import { DirectDisk } from './spellDisk.js';
 import { evaluateTree, type TreeFile, vocabularyFiles } from './spellTree.js';
 
-const FORMAT = 5;
+const FORMAT = 6;
 
 interface CachedGraph {
   readonly format: number;
   readonly key: string;
   readonly graph: PackageGraph;
   readonly echoes: readonly string[];
+  /** The key again, written last: a cache whose end was not written is no cache. */
+  readonly end: string;
 }
 
 export interface GraphLoadResult {
@@ -126,7 +128,7 @@ export async function loadPackageGraph(
   if (cacheFile !== null) {
     try {
       const c = v8.deserialize(fs.readFileSync(cacheFile)) as CachedGraph;
-      if (c.format === FORMAT && c.key === key) return { graph: c.graph, echoes: c.echoes, cached: true, key };
+      if (c.format === FORMAT && c.key === key && c.end === key) return { graph: c.graph, echoes: c.echoes, cached: true, key };
     } catch {
       // missing or unreadable: evaluate
     }
@@ -136,9 +138,13 @@ export async function loadPackageGraph(
   if (cacheFile !== null) {
     try {
       fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+      // No fsync: a cache torn by a crash does not deserialise or lacks
+      // its end, and costs only an evaluation; waiting for the disk would
+      // cost every cold run.
       writeFileAtomic.sync(
         cacheFile,
-        v8.serialize({ format: FORMAT, key, graph, echoes: tree.echoes } satisfies CachedGraph),
+        v8.serialize({ format: FORMAT, key, graph, echoes: tree.echoes, end: key } satisfies CachedGraph),
+        { fsync: false },
       );
     } catch {
       // a cache that cannot be written only costs time

@@ -13,6 +13,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { JuxError } from '../errors.js';
 import { FileBuffer } from '../util/fileBuffer.js';
 import { type CachedStateFile, readStateCache, StateCacheWriter } from './stateCache.js';
+import { type FileStamp, takePrimed } from './stateListing.js';
 import {
   type FailureRecord,
   formatFailure,
@@ -46,9 +47,10 @@ export class StateStore {
   async load(): Promise<{ installed: Map<string, InstalledRecord>; failures: Map<string, FailureRecord> }> {
     const installed = new Map<string, InstalledRecord>();
     const failures = new Map<string, FailureRecord>();
+    const listed = takePrimed(this.dir);
     let names: string[];
     try {
-      names = fs.readdirSync(this.dir);
+      names = listed?.names ?? fs.readdirSync(this.dir);
     } catch {
       return { installed, failures };
     }
@@ -87,11 +89,13 @@ export class StateStore {
         if (!isState && !isFailure) continue;
         const name = file.slice(0, file.lastIndexOf('.'));
         const p = path.join(this.dir, file);
-        let st: fs.Stats;
-        try {
-          st = fs.statSync(p);
-        } catch {
-          continue;
+        let st: FileStamp | undefined = listed?.stats.get(file);
+        if (st === undefined) {
+          try {
+            st = fs.statSync(p);
+          } catch {
+            continue;
+          }
         }
         let record: InstalledRecord | FailureRecord | null = null;
         let hit = cache?.files.get(file) ?? null;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JuxError } from '../../src/errors.js';
 import { readStateCache, StateCacheWriter } from '../../src/state/stateCache.js';
 import { formatInstalled, type InstalledRecord } from '../../src/state/stateFile.js';
+import { primeStateDir } from '../../src/state/stateListing.js';
 import { StateStore } from '../../src/state/stateStore.js';
 
 function record(name: string, version = '1.0'): InstalledRecord {
@@ -111,6 +112,27 @@ describe('the state cache', () => {
     );
     expect(err).toBeInstanceOf(JuxError);
     expect((err as JuxError).describe()).toMatch(/aa\.state:2:1: unknown state record Installe=/);
+  });
+
+  it('a listing primed by the caller is used once, for its directory only', async () => {
+    const store = new StateStore(state, cacheFile);
+    store.writeInstalled(record('aa'));
+    pin(store.statePath('aa'));
+    await store.load();
+    const stamp = { size: fs.statSync(store.statePath('aa')).size, mtimeMs: T0 * 1000 };
+    // The file changes (another time); the primed stamp still says the cached one.
+    fs.writeFileSync(store.statePath('aa'), formatInstalled(record('aa', '2.0')));
+    primeStateDir(state + '-other', ['aa.state'], new Map([['aa.state', stamp]]));
+    expect((await store.load()).installed.get('aa')?.version).toBe('2.0');
+    pin(store.statePath('aa'));
+    sneak(store.statePath('aa'), formatInstalled(record('aa', '1.0')));
+    await store.load(); // the cache now holds 1.0 at T0
+    fs.writeFileSync(store.statePath('aa'), formatInstalled(record('aa', '3.0')));
+    primeStateDir(state, ['aa.state', 'bb.state'], new Map([['aa.state', stamp]]));
+    const primed = await store.load();
+    expect(primed.installed.get('aa')?.version).toBe('1.0'); // from the primed stamp and the cache
+    expect(primed.installed.has('bb')).toBe(false); // listed but not there: skipped, as a file that vanished
+    expect((await store.load()).installed.get('aa')?.version).toBe('3.0'); // once only
   });
 
   it('the writer leaves nothing behind when it gives up', () => {
