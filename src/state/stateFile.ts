@@ -174,6 +174,14 @@ export type ParseFn = (
   diagnostics: readonly { message: string; line: number; col: number; token: { tokenType: { name: string } } }[];
 };
 
+/** No options (shared by every record read: records are read-only). */
+const NO_OPTIONS: readonly string[] = Object.freeze([]);
+
+/** A list read from a record: the reader's own array, or NO_OPTIONS when empty. */
+function list(l: string[] | undefined): readonly string[] {
+  return l !== undefined && l.length > 0 ? l : NO_OPTIONS;
+}
+
 /**
  * Read NAME.state text; `name` is the package the file is named after.
  * `parse` (the front end) reads what the fast reader does not; with null,
@@ -187,8 +195,8 @@ export function parseInstalled(path: string, name: string, text: StateContent, p
     builtAt: '',
     fingerprint: '',
     inputs: null as InputHashes | null,
-    options: [] as string[],
-    provides: [] as string[],
+    options: NO_OPTIONS,
+    provides: NO_OPTIONS,
     root: null as string | null,
     archive: null as string | null,
     depends: [] as { kind: string; name: string }[],
@@ -232,10 +240,10 @@ export function parseInstalled(path: string, name: string, text: StateContent, p
         break;
       }
       case 'Options':
-        rec.options = [...(args[1] ?? [])];
+        rec.options = list(args[1]);
         break;
       case 'Provides':
-        rec.provides = [...(args[1] ?? [])];
+        rec.provides = list(args[1]);
         break;
       case 'Root':
         rec.root = one(args, 1, line, rule);
@@ -255,7 +263,7 @@ export function parseInstalled(path: string, name: string, text: StateContent, p
           abi: (args[3] ?? [])[0] ?? '',
           fingerprint: one(args, 4, line, rule),
           builtAt: one(args, 5, line, rule),
-          options: [...(args[6] ?? [])],
+          options: list(args[6]),
         });
         break;
       }
