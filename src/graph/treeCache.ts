@@ -133,8 +133,9 @@ export async function loadPackageGraph(
       // missing or unreadable: evaluate
     }
   }
-  const tree = await evaluateTree(roots, files, rulesDir);
-  const graph = buildPackageGraph(tree, { defaultScripts, disk: new DirectDisk(listings) });
+  // (The evaluated facts are garbage once the graph is built: out of scope
+  // before the cache is written, they can be collected meanwhile.)
+  const { graph, echoes } = await evaluateGraph(roots, files, rulesDir, defaultScripts, listings);
   if (cacheFile !== null) {
     try {
       fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
@@ -143,12 +144,23 @@ export async function loadPackageGraph(
       // cost every cold run.
       writeFileAtomic.sync(
         cacheFile,
-        v8.serialize({ format: FORMAT, key, graph, echoes: tree.echoes, end: key } satisfies CachedGraph),
+        v8.serialize({ format: FORMAT, key, graph, echoes, end: key } satisfies CachedGraph),
         { fsync: false },
       );
     } catch {
       // a cache that cannot be written only costs time
     }
   }
-  return { graph, echoes: tree.echoes, cached: false, key };
+  return { graph, echoes, cached: false, key };
+}
+
+async function evaluateGraph(
+  roots: readonly string[],
+  files: readonly TreeFile[],
+  rulesDir: string,
+  defaultScripts: Readonly<Partial<Record<Phase, string>>>,
+  listings: ReadonlyMap<string, ReadonlySet<string>>,
+): Promise<{ graph: PackageGraph; echoes: readonly string[] }> {
+  const tree = await evaluateTree(roots, files, rulesDir);
+  return { graph: buildPackageGraph(tree, { defaultScripts, disk: new DirectDisk(listings) }), echoes: tree.echoes };
 }
