@@ -10,7 +10,7 @@
  *    (installState.ts writes the STATE/NAME.state records a build would
  *    have), so the plan is "Nothing to build: everything is up to date".
  * and three ways:
- *  - cold: no cache directory at all (no tree cache, no parsed-state cache,
+ *  - cold: no cache directory at all (no tree cache, no state cache,
  *    no remembered answers), deleted before every run;
  *  - tree cache: nothing changed since the last run, remembered answers
  *    off (JUX_NO_MEMO=1): the package graph comes from CACHE/index/tree.v8;

@@ -53,7 +53,7 @@ export async function loadContext(
   );
   const errors = graph.diagnostics.filter((d) => d.severity === 'error');
   if (opts.strict !== false && errors.length) throw loadError(errors);
-  const store = new StateStore(config.state, path.join(config.cache, 'index', 'state.v8'));
+  const store = new StateStore(config.state, path.join(config.cache, 'index', 'state.cache'));
   const { installed, failures } = await store.load();
   const resolution = resolveDependencies(graph, installed, config);
   return { config, graph, store, installed, failures, resolution, treeFromCache: cached, echoes };

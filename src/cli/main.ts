@@ -10,6 +10,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { JuxError } from '../errors.js';
 import { setColor } from '../render/style.js';
+import { tuneHeap } from './heap.js';
 import { flushSay, flushWarn, type GlobalOptions, overridesFrom, startCapture, stopCapture } from './options.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<void> {
     const { jamCommand } = await import('./jamCommand.js');
     process.exit(await jamCommand(argv.slice(1)));
   }
+  tuneHeap(); // the package manager's workload (plain Jam keeps V8's defaults)
   let status = 0;
   try {
     status = await runCommand(argv);

@@ -15,6 +15,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { Config } from '../config/config.js';
 import { primeWalk, walkRoots } from '../graph/treeCache.js';
 import { colorEnabled } from '../render/style.js';
+import { type FileStamp, primeStateDir } from '../state/stateListing.js';
 
 export interface Answer {
   readonly stdout: string;
@@ -24,7 +25,8 @@ export interface Answer {
 
 const MAX_ENTRIES = 64;
 
-function statDir(h: crypto.Hash, dir: string, recursive: boolean): void {
+/** Hash what `dir` holds; `seen`, when given, is told the names and the files' sizes and times. */
+function statDir(h: crypto.Hash, dir: string, recursive: boolean, seen?: (names: string[], stats: Map<string, FileStamp>) => void): void {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -33,6 +35,7 @@ function statDir(h: crypto.Hash, dir: string, recursive: boolean): void {
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const stats = new Map<string, FileStamp>();
   for (const e of entries) {
     const p = dir + '/' + e.name;
     if (e.isDirectory()) {
@@ -42,10 +45,15 @@ function statDir(h: crypto.Hash, dir: string, recursive: boolean): void {
     try {
       const st = fs.statSync(p);
       h.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+      stats.set(e.name, { size: st.size, mtimeMs: st.mtimeMs });
     } catch {
       h.update(`${p}\0gone\n`);
     }
   }
+  seen?.(
+    entries.map((e) => e.name),
+    stats,
+  );
 }
 
 let codeKey: string | undefined;
@@ -71,7 +79,7 @@ export function answerKey(config: Config, argv: readonly string[]): string {
   const walk = walkRoots(config.roots);
   primeWalk(config.roots, walk);
   for (const f of walk.all) h.update(`${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`);
-  statDir(h, config.state, false);
+  statDir(h, config.state, false, (names, stats) => primeStateDir(config.state, names, stats));
   statDir(h, path.join(config.cache, 'packages'), false);
   return h.digest('hex');
 }
@@ -92,7 +100,7 @@ export function remember(config: Config, key: string, answer: Answer): void {
   try {
     const dir = memoDir(config);
     fs.mkdirSync(dir, { recursive: true });
-    writeFileAtomic.sync(path.join(dir, `${key}.json`), JSON.stringify(answer));
+    writeFileAtomic.sync(path.join(dir, `${key}.json`), JSON.stringify(answer), { fsync: false }); // a torn answer does not parse
     const files = fs.readdirSync(dir);
     if (files.length > MAX_ENTRIES) {
       const aged = files

@@ -73,7 +73,7 @@ export async function openSystem(config: Config, o: Record<string, unknown>, com
     },
   });
   try {
-    const store = new StateStore(config.state, path.join(config.cache, 'index', 'state.v8'));
+    const store = new StateStore(config.state, path.join(config.cache, 'index', 'state.cache'));
     const journal = new Journal(journalPath(config));
     const installer = new Installer(config.root, store, journal);
     const recovered = installer.recover();

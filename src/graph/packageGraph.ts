@@ -18,6 +18,8 @@ import { DirectDisk, type SpellDisk } from './spellDisk.js';
 
 export const PHASES = ['fetch', 'unpack', 'configure', 'build', 'test', 'install'] as const;
 export type Phase = (typeof PHASES)[number];
+/** The script file of each phase, in PHASES order. */
+const PHASE_FILES = PHASES.map((p) => p.toUpperCase());
 
 export interface DependencyDecl {
   readonly kind: DependencyKind;
@@ -292,6 +294,8 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     const file = opts.defaultScripts[p];
     return file ? disk.read(file) : '';
   });
+  /** The scripts hash of a spell with no script of its own (most of them). */
+  let defaultsOnly: string | undefined;
   const prev = opts.previous;
 
   const spells = new Map<string, Spell>();
@@ -336,10 +340,10 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     const scripts: Partial<Record<Phase, string>> = {};
     const listing = dir !== null ? disk.list(dir) : null;
     if (dir !== null && listing !== null) {
-      for (const p of PHASES) {
+      PHASES.forEach((p, i) => {
         // A dangling link is listed too: a (missing) script.
-        if (listing.has(p.toUpperCase())) scripts[p] = path.join(dir, p.toUpperCase());
-      }
+        if (listing.has(PHASE_FILES[i]!)) scripts[p] = path.join(dir, PHASE_FILES[i]!);
+      });
     }
     const inTree = (file: string): string | null => {
       if (dir === null || listing === null) return null;
@@ -357,7 +361,10 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
           return local !== null ? `${s.file}:tree:${disk.treeHash(local)}` : `${s.file}:${s.sha256 ?? ''}`;
         }),
       ),
-      scripts: hash(PHASES.map((p, i) => (scripts[p] ? `own:${disk.read(scripts[p]!)}` : `default:${defaultScriptHashes[i]}`))),
+      scripts:
+        PHASES.some((p) => scripts[p])
+          ? hash(PHASES.map((p, i) => (scripts[p] ? `own:${disk.read(scripts[p]!)}` : `default:${defaultScriptHashes[i]}`)))
+          : (defaultsOnly ??= hash(PHASES.map((_, i) => `default:${defaultScriptHashes[i]}`))),
     };
     const replaces = declared
       .get(name)!

@@ -70,7 +70,7 @@ export async function evaluateTree(
 ): Promise<LoadedTree> {
   const { SpellEvaluator } = await import('./spellEvaluator.js');
   const evaluator = await SpellEvaluator.create(rulesDir);
-  const parts = [evaluator.vocabulary, ...(await evaluator.evaluateAll(files.map((f) => f.path)))];
+  const parts = [evaluator.vocabulary, ...(await evaluator.evaluateAll(files.map((f) => f.path), files.map((f) => f.size)))];
   return {
     roots,
     files,

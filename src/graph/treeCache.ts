@@ -21,6 +21,8 @@ interface CachedGraph {
   readonly key: string;
   readonly graph: PackageGraph;
   readonly echoes: readonly string[];
+  /** The key again, written last: a cache whose end was not written is no cache. */
+  readonly end: string;
 }
 
 export interface GraphLoadResult {
@@ -126,23 +128,39 @@ export async function loadPackageGraph(
   if (cacheFile !== null) {
     try {
       const c = v8.deserialize(fs.readFileSync(cacheFile)) as CachedGraph;
-      if (c.format === FORMAT && c.key === key) return { graph: c.graph, echoes: c.echoes, cached: true, key };
+      if (c.format === FORMAT && c.key === key && c.end === key) return { graph: c.graph, echoes: c.echoes, cached: true, key };
     } catch {
       // missing or unreadable: evaluate
     }
   }
-  const tree = await evaluateTree(roots, files, rulesDir);
-  const graph = buildPackageGraph(tree, { defaultScripts, disk: new DirectDisk(listings) });
+  // (The evaluated facts are garbage once the graph is built: out of scope
+  // before the cache is written, they can be collected meanwhile.)
+  const { graph, echoes } = await evaluateGraph(roots, files, rulesDir, defaultScripts, listings);
   if (cacheFile !== null) {
     try {
       fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+      // No fsync: a cache torn by a crash does not deserialise or lacks
+      // its end, and costs only an evaluation; waiting for the disk would
+      // cost every cold run.
       writeFileAtomic.sync(
         cacheFile,
-        v8.serialize({ format: FORMAT, key, graph, echoes: tree.echoes } satisfies CachedGraph),
+        v8.serialize({ format: FORMAT, key, graph, echoes, end: key } satisfies CachedGraph),
+        { fsync: false },
       );
     } catch {
       // a cache that cannot be written only costs time
     }
   }
-  return { graph, echoes: tree.echoes, cached: false, key };
+  return { graph, echoes, cached: false, key };
+}
+
+async function evaluateGraph(
+  roots: readonly string[],
+  files: readonly TreeFile[],
+  rulesDir: string,
+  defaultScripts: Readonly<Partial<Record<Phase, string>>>,
+  listings: ReadonlyMap<string, ReadonlySet<string>>,
+): Promise<{ graph: PackageGraph; echoes: readonly string[] }> {
+  const tree = await evaluateTree(roots, files, rulesDir);
+  return { graph: buildPackageGraph(tree, { defaultScripts, disk: new DirectDisk(listings) }), echoes: tree.echoes };
 }

@@ -316,11 +316,19 @@ export function planRebuilds(input: PlanInput): Plan {
   const planned = new Map<string, PlanEntry>();
   const unbuildable: { name: string; why: string }[] = [];
   const upToDate: string[] = [];
+  /** What an installed package looks like when this run does not rebuild it (made once per package). */
+  const asInstalled = new Map<string, Outcome>();
   const current = (dep: string): Outcome | null => {
     const o = outcome.get(dep);
     if (o) return o;
-    const r = installed.get(dep);
-    return r ? { version: r.version, abi: r.abi, options: r.options, rebuilt: false, archive: r.archive ?? '' } : null;
+    let a = asInstalled.get(dep);
+    if (a === undefined) {
+      const r = installed.get(dep);
+      if (r === undefined) return null;
+      a = { version: r.version, abi: r.abi, options: r.options, rebuilt: false, archive: r.archive ?? '' };
+      asInstalled.set(dep, a);
+    }
+    return a;
   };
 
   for (const i of order.order) {
@@ -335,7 +343,9 @@ export function planRebuilds(input: PlanInput): Plan {
     const options = resolution.options.get(name) ?? [];
     const flags = resolution.flags.get(name) ?? [];
     const optHash = optionsHash(options, flags);
-    const fingerprint = fingerprintOf(spell, optHash);
+    // (Needed only for a record without input hashes or a package in the plan.)
+    let fp: string | undefined;
+    const fingerprint = (): string => (fp ??= fingerprintOf(spell, optHash));
     const si = spell.inputs;
 
     const own: Reason[] = [];
@@ -350,7 +360,7 @@ export function planRebuilds(input: PlanInput): Plan {
           const what = (['statements', 'scripts', 'sources', 'options'] as const).filter((k) => ii[k] !== now[k]);
           own.push({ kind: 'inputs', what });
         }
-      } else if (inst.fingerprint !== fingerprint) own.push({ kind: 'inputs', what: ['unknown'] });
+      } else if (inst.fingerprint !== fingerprint()) own.push({ kind: 'inputs', what: ['unknown'] });
       if (forced.has(name)) own.push({ kind: 'forced' });
       for (const d of deps) {
         const now = current(d.name);
@@ -404,9 +414,9 @@ export function planRebuilds(input: PlanInput): Plan {
       continue;
     }
     const reasons = [...own, ...propagated];
-    const archive = archiveName(name, spell.version, archiveKey(fingerprint, deps, current));
+    const archive = archiveName(name, spell.version, archiveKey(fingerprint(), deps, current));
     const inputs: InputHashes = { ...si, options: optHash };
-    planned.set(name, makeEntry(spell, inst, reasons, fingerprint, archive, forced.has(name), inputs, options, flags, deps, entryOrigin, input));
+    planned.set(name, makeEntry(spell, inst, reasons, fingerprint(), archive, forced.has(name), inputs, options, flags, deps, entryOrigin, input));
     outcome.set(name, { version: spell.version, abi: abiKey(spell.version, spell.abi), options, rebuilt: true, archive });
   }
 

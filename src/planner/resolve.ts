@@ -164,6 +164,10 @@ export function resolveDependencies(
     for (const d of spell.deps) add(d.kind, d.name, d.at);
 
     const wanted = cfg.options[spell.name] ?? [];
+    if (wanted.length === 0 && spell.optional.length === 0) {
+      // Nothing optional (most spells): no options, no flags, no errors from jux.yaml.
+      return { spell, deps: dedupe(list), options: [], flags: [], errors: spellErrors, warnings: spellWarnings };
+    }
     const known = new Set(spell.optional.map((o) => o.name));
     const configErrors: Diagnostic[] = [];
     for (const w of wanted) {
@@ -270,6 +274,19 @@ function sameNames(
 }
 
 function dedupe(list: ResolvedDep[]): ResolvedDep[] {
+  if (list.length <= 16) {
+    // Short lists (nearly all): compare in place, no key strings.
+    let dup = false;
+    for (let i = 1; i < list.length && !dup; i++) {
+      for (let j = 0; j < i; j++) {
+        if (list[j]!.kind === list[i]!.kind && list[j]!.name === list[i]!.name) {
+          dup = true;
+          break;
+        }
+      }
+    }
+    if (!dup) return list;
+  }
   const seen = new Set<string>();
   return list.filter((d) => {
     const k = `${d.kind}\0${d.name}`;

@@ -24,6 +24,8 @@
  */
 import type { Stmt } from '../../grammar/ast.js';
 import { JuxError } from '../errors.js';
+import { JAM_KEYWORDS } from './keywords.js';
+import { readStateRecords, type StateInvocation } from './stateReader.js';
 
 export interface BuiltAgainst {
   readonly name: string;
@@ -69,7 +71,7 @@ export interface FailureRecord {
 
 /** A word as the language needs it written: quoted when it would not read back as itself. */
 export function quoteWord(w: string): string {
-  if (w !== '' && !/[\s"\\]/.test(w) && !KEYWORD_LIKE.has(w) && !w.startsWith('#') && !w.includes('$(')) return w;
+  if (w !== '' && !/[\s"\\]/.test(w) && !JAM_KEYWORDS.has(w) && !w.startsWith('#') && !w.includes('$(')) return w;
   if (w.includes('$(')) {
     // A quoted "$(" would still expand; escape the dollar.
     return '"' + w.replace(/["\\]/g, (c) => '\\' + c).replace(/\$\(/g, '\\$(') + '"';
@@ -77,12 +79,6 @@ export function quoteWord(w: string): string {
   return '"' + w.replace(/["\\]/g, (c) => '\\' + c) + '"';
 }
 
-const KEYWORD_LIKE = new Set([
-  '!', '!=', '&', '&&', '(', ')', '+=', ':', ';', '<', '<=', '=', '>', '>=', '?=', '[', ']', '{', '}', '|', '||',
-  'actions', 'bind', 'break', 'case', 'continue', 'default', 'else', 'existing', 'for', 'if', 'ignore', 'in',
-  'include', 'local', 'maxline', 'on', 'piecemeal', 'quietly', 'return', 'rule', 'switch', 'together', 'updated',
-  'while',
-]);
 
 function statement(rule: string, lists: readonly (readonly string[])[]): string {
   return `${rule.padEnd(12)} ${lists.map((l) => l.map(quoteWord).join(' ')).join(' : ')} ;\n`;
@@ -126,8 +122,27 @@ export function formatFailure(f: FailureRecord): string {
   );
 }
 
-/** The invocations of a state file: [rule, lists...] with positions. */
-function invocations(path: string, text: string, parse: ParseFn): { rule: string; args: string[][]; line: number }[] {
+/**
+ * Thrown when a state file is outside what the fast reader knows and no
+ * front end was given: the caller loads the front end and reads it again.
+ */
+export class FrontEndNeeded extends Error {
+  constructor(readonly path: string) {
+    super(`${path}: the state file needs the full front end`);
+  }
+}
+
+/**
+ * The invocations of a state file: [rule, lists...] with positions. Files
+ * as jux writes them are read by the fast reader (stateReader.ts); anything
+ * else by the front end, which reports a corrupt file's first error.
+ */
+function invocations(path: string, content: StateContent, parse: ParseFn | null): readonly StateInvocation[] {
+  const fast =
+    typeof content === 'string' ? readStateRecords(Buffer.from(content, 'latin1')) : readStateRecords(content.bytes, content.start, content.end);
+  if (fast !== null) return fast;
+  if (parse === null) throw new FrontEndNeeded(path);
+  const text = typeof content === 'string' ? content : content.bytes.toString('latin1', content.start, content.end);
   const { body, diagnostics } = parse(path, text);
   if (diagnostics.length) {
     const d = diagnostics[0]!;
@@ -148,6 +163,9 @@ function invocations(path: string, text: string, parse: ParseFn): { rule: string
   });
 }
 
+/** A state file's content: its text, or its bytes (`bytes[start, end)`, latin1). */
+export type StateContent = string | { readonly bytes: Buffer; readonly start: number; readonly end: number };
+
 export type ParseFn = (
   path: string,
   text: string,
@@ -156,8 +174,20 @@ export type ParseFn = (
   diagnostics: readonly { message: string; line: number; col: number; token: { tokenType: { name: string } } }[];
 };
 
-/** Read NAME.state text; `name` is the package the file is named after. */
-export function parseInstalled(path: string, name: string, text: string, parse: ParseFn): InstalledRecord {
+/** No options (shared by every record read: records are read-only). */
+const NO_OPTIONS: readonly string[] = Object.freeze([]);
+
+/** A list read from a record: the reader's own array, or NO_OPTIONS when empty. */
+function list(l: string[] | undefined): readonly string[] {
+  return l !== undefined && l.length > 0 ? l : NO_OPTIONS;
+}
+
+/**
+ * Read NAME.state text; `name` is the package the file is named after.
+ * `parse` (the front end) reads what the fast reader does not; with null,
+ * such a file throws FrontEndNeeded.
+ */
+export function parseInstalled(path: string, name: string, text: StateContent, parse: ParseFn | null): InstalledRecord {
   const rec = {
     name,
     version: null as string | null,
@@ -165,8 +195,8 @@ export function parseInstalled(path: string, name: string, text: string, parse: 
     builtAt: '',
     fingerprint: '',
     inputs: null as InputHashes | null,
-    options: [] as string[],
-    provides: [] as string[],
+    options: NO_OPTIONS,
+    provides: NO_OPTIONS,
     root: null as string | null,
     archive: null as string | null,
     depends: [] as { kind: string; name: string }[],
@@ -210,10 +240,10 @@ export function parseInstalled(path: string, name: string, text: string, parse: 
         break;
       }
       case 'Options':
-        rec.options = [...(args[1] ?? [])];
+        rec.options = list(args[1]);
         break;
       case 'Provides':
-        rec.provides = [...(args[1] ?? [])];
+        rec.provides = list(args[1]);
         break;
       case 'Root':
         rec.root = one(args, 1, line, rule);
@@ -233,7 +263,7 @@ export function parseInstalled(path: string, name: string, text: string, parse: 
           abi: (args[3] ?? [])[0] ?? '',
           fingerprint: one(args, 4, line, rule),
           builtAt: one(args, 5, line, rule),
-          options: [...(args[6] ?? [])],
+          options: list(args[6]),
         });
         break;
       }
@@ -248,7 +278,7 @@ export function parseInstalled(path: string, name: string, text: string, parse: 
   return { ...rec, version: rec.version };
 }
 
-export function parseFailure(path: string, name: string, text: string, parse: ParseFn): FailureRecord {
+export function parseFailure(path: string, name: string, text: StateContent, parse: ParseFn | null): FailureRecord {
   const inv = invocations(path, text, parse);
   const f = inv.find((i) => i.rule === 'Failed');
   if (!f || (f.args[0] ?? [])[0] !== name) throw new JuxError(`no Failed record for ${name}`, { file: path, line: 1, col: 1 });

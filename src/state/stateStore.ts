@@ -3,36 +3,33 @@
  * failed build, and NAME.files (file lists, see files.ts) which planning
  * never reads. Writes are atomic (write, fsync, rename).
  *
- * Parsed records are cached (keyed by each file's size and mtime) in the
- * cache directory, so a large installed tree is not re-parsed on every run.
+ * Records are read with the fast reader (stateReader.ts); a copy of the
+ * files' text (stateCache.ts, checked against each file's size and mtime)
+ * spares a large installed tree opening every file on every run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import writeFileAtomic from 'write-file-atomic';
 import { JuxError } from '../errors.js';
+import { FileBuffer } from '../util/fileBuffer.js';
+import { type CachedStateFile, readStateCache, StateCacheWriter } from './stateCache.js';
+import { type FileStamp, takePrimed } from './stateListing.js';
 import {
   type FailureRecord,
   formatFailure,
   formatInstalled,
+  FrontEndNeeded,
   type InstalledRecord,
   type ParseFn,
   parseFailure,
   parseInstalled,
+  type StateContent,
 } from './stateFile.js';
-
-const CACHE_VERSION = 1;
-
-interface CacheEntry {
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly record: InstalledRecord | FailureRecord;
-}
 
 export class StateStore {
   constructor(
     readonly dir: string,
-    /** Where to keep the parsed-record cache (null: no cache). */
+    /** Where to keep the copy of the records' text (null: no cache). */
     private readonly cacheFile: string | null = null,
   ) {}
 
@@ -50,44 +47,85 @@ export class StateStore {
   async load(): Promise<{ installed: Map<string, InstalledRecord>; failures: Map<string, FailureRecord> }> {
     const installed = new Map<string, InstalledRecord>();
     const failures = new Map<string, FailureRecord>();
+    const listed = takePrimed(this.dir);
     let names: string[];
     try {
-      names = fs.readdirSync(this.dir);
+      names = listed?.names ?? fs.readdirSync(this.dir);
     } catch {
       return { installed, failures };
     }
-    const cache = this.readCache();
-    const fresh = new Map<string, CacheEntry>();
+    const cache = this.cacheFile === null ? null : readStateCache(this.cacheFile, this.dir);
     let parse: ParseFn | null = null;
     const getParse = async (): Promise<ParseFn> => {
       parse ??= (await import('../interpreter/interpreter.js')).parseSpell as ParseFn;
       return parse;
     };
-    for (const file of names.sort()) {
-      const isState = file.endsWith('.state');
-      const isFailure = file.endsWith('.failed');
-      if (!isState && !isFailure) continue;
-      const name = file.slice(0, file.lastIndexOf('.'));
-      const p = path.join(this.dir, file);
-      let st: fs.Stats;
+    const read = async (p: string, name: string, isState: boolean, content: StateContent): Promise<InstalledRecord | FailureRecord> => {
+      const once = (fn: ParseFn | null): InstalledRecord | FailureRecord =>
+        isState ? parseInstalled(p, name, content, fn) : parseFailure(p, name, content, fn);
       try {
-        st = fs.statSync(p);
-      } catch {
-        continue;
+        // Files as jux writes them need no front end (stateReader.ts).
+        return once(parse);
+      } catch (e) {
+        if (!(e instanceof FrontEndNeeded)) throw e;
+        return once(await getParse());
       }
-      const hit = cache.get(file);
-      let record: InstalledRecord | FailureRecord;
-      if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) record = hit.record;
-      else {
-        const text = fs.readFileSync(p, 'latin1');
-        const fn = await getParse();
-        record = isState ? parseInstalled(p, name, text, fn) : parseFailure(p, name, text, fn);
+    };
+    // The files read, in order, with where their bytes are: the cache is
+    // written again (from these) when a file was read from the directory or
+    // one the cache holds is gone.
+    const seen: { file: string; size: number; mtimeMs: number; hit: CachedStateFile | null }[] = [];
+    let writer: StateCacheWriter | null = null;
+    const startWriter = (): StateCacheWriter => {
+      const w = new StateCacheWriter(this.cacheFile!, this.dir);
+      for (const x of seen) if (x.hit !== null) w.add(x.file, x.size, x.mtimeMs, cache!.bytes, x.hit.start, x.hit.end);
+      return w;
+    };
+    const files = new FileBuffer();
+    try {
+      for (const file of names.sort()) {
+        const isState = file.endsWith('.state');
+        const isFailure = file.endsWith('.failed');
+        if (!isState && !isFailure) continue;
+        const name = file.slice(0, file.lastIndexOf('.'));
+        const p = path.join(this.dir, file);
+        let st: FileStamp | undefined = listed?.stats.get(file);
+        if (st === undefined) {
+          try {
+            st = fs.statSync(p);
+          } catch {
+            continue;
+          }
+        }
+        let record: InstalledRecord | FailureRecord | null = null;
+        let hit = cache?.files.get(file) ?? null;
+        if (hit !== null && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
+          try {
+            record = await read(p, name, isState, { bytes: cache!.bytes, start: hit.start, end: hit.end });
+          } catch {
+            record = null; // the file itself says what is wrong
+          }
+        }
+        if (record === null) {
+          hit = null;
+          const r = files.read(p, st.size);
+          record = await read(p, name, isState, { bytes: r.bytes, start: 0, end: r.length });
+          if (this.cacheFile !== null) {
+            writer ??= startWriter();
+            writer.add(file, st.size, st.mtimeMs, r.bytes, 0, r.length);
+          }
+        } else if (writer !== null) writer.add(file, st.size, st.mtimeMs, cache!.bytes, hit!.start, hit!.end);
+        seen.push({ file, size: st.size, mtimeMs: st.mtimeMs, hit });
+        if (isState) installed.set(name, record as InstalledRecord);
+        else failures.set(name, record as FailureRecord);
       }
-      fresh.set(file, { size: st.size, mtimeMs: st.mtimeMs, record });
-      if (isState) installed.set(name, record as InstalledRecord);
-      else failures.set(name, record as FailureRecord);
+      if (writer === null && this.cacheFile !== null && (cache === null ? seen.length > 0 : seen.length !== cache.files.size)) {
+        writer = startWriter();
+      }
+      writer?.finish();
+    } finally {
+      writer?.abort();
     }
-    if (parse !== null || fresh.size !== cache.size) this.writeCache(fresh);
     return { installed, failures };
   }
 
@@ -107,31 +145,6 @@ export class StateStore {
 
   clearFailure(name: string): void {
     fs.rmSync(this.failurePath(name), { force: true });
-  }
-
-  private readCache(): Map<string, CacheEntry> {
-    if (this.cacheFile === null) return new Map();
-    try {
-      const data = v8.deserialize(fs.readFileSync(this.cacheFile)) as {
-        version: number;
-        dir: string;
-        entries: Map<string, CacheEntry>;
-      };
-      if (data.version === CACHE_VERSION && data.dir === this.dir) return data.entries;
-    } catch {
-      // no cache or an unreadable one: parse everything
-    }
-    return new Map();
-  }
-
-  private writeCache(entries: Map<string, CacheEntry>): void {
-    if (this.cacheFile === null) return;
-    try {
-      fs.mkdirSync(path.dirname(this.cacheFile), { recursive: true });
-      writeFileAtomic.sync(this.cacheFile, v8.serialize({ version: CACHE_VERSION, dir: this.dir, entries }));
-    } catch {
-      // a cache that cannot be written only costs time
-    }
   }
 }
 

@@ -25,7 +25,7 @@ export default async function check(o: Record<string, unknown>): Promise<number>
       })
     : [];
   const audit = doFiles
-    ? auditRoot(ctx.config.root, new StateStore(ctx.config.state, path.join(ctx.config.cache, 'index', 'state.v8')), ctx.installed, ctx.graph)
+    ? auditRoot(ctx.config.root, new StateStore(ctx.config.state, path.join(ctx.config.cache, 'index', 'state.cache')), ctx.installed, ctx.graph)
     : [];
   const errors = lint.filter((d) => d.severity === 'error').length;
   const warnings = lint.length - errors;

@@ -240,7 +240,7 @@ export default async function watch(o: Record<string, unknown>, targets: string[
 }
 
 async function loadState(config: Config): Promise<{ installed: Map<string, InstalledRecord>; failures: Map<string, FailureRecord> }> {
-  return new StateStore(config.state, path.join(config.cache, 'index', 'state.v8')).load();
+  return new StateStore(config.state, path.join(config.cache, 'index', 'state.cache')).load();
 }
 
 /** The global options given, to pass on to a child jux. */
