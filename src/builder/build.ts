@@ -15,6 +15,7 @@ import { formatFiles, type FileEntry } from '../state/files.js';
 import { createArchive, packagesDir } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
 import { quoteWord } from '../state/stateFile.js';
+import { runInWorker, runWithExeca, workerCanRun, type WorkerRun } from './runScript.js';
 
 export type BuildPhase = Phase;
 
@@ -45,6 +46,14 @@ export interface BuildOptions {
   readonly defaults: Readonly<Partial<Record<Phase, string>>>;
   /** Called with the child process so an interrupt can stop it. */
   readonly track?: (kill: () => void, done: Promise<unknown>) => void;
+  /**
+   * Starts a phase script without Node's own spawn (which forks the whole
+   * Node process: a few milliseconds of the main thread each), in its own
+   * process group, exactly as execa would (see scheduler/shellWorkers.ts);
+   * `kill` sends that group SIGTERM. Without it, and with -v (whose output
+   * is passed on as it comes), execa runs the scripts.
+   */
+  readonly runScript?: WorkerRun;
   /** Fetch and unpack the spell's remote sources into `sourceDir`; the rest into `sourcesDir`. */
   readonly fetchSources?: (spell: Spell, sourceDir: string, sourcesDir: string) => Promise<void>;
 }
@@ -222,50 +231,13 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   }
 
   const env = buildEnvironment(spell, entry, config, dirs, opts.jobs);
-  const { execa } = await import('execa');
   for (const [phase, script] of phaseScripts(spell, opts.defaults)) {
     opts.events.phase(name, phase);
     const log = logPath(config, name, phase);
-    const fd = fs.openSync(log, 'w');
-    let exit: { code: number | null; signal: string | null; error: string | null };
-    try {
-      // The log gets stdout and stderr through one descriptor (in order);
-      // with -v they are also passed on as they come.
-      const common = { cwd: dirs.source, env, extendEnv: false, stdin: 'ignore', reject: false, detached: true } as const;
-      // execa's types accept a descriptor number only as a literal type.
-      const logFd = fd as 3;
-      const child = opts.verbose
-        ? execa(script, [], { ...common, buffer: false })
-        : execa(script, [], { ...common, stdout: logFd, stderr: logFd });
-      if (opts.verbose) {
-        const pass = (d: Buffer): void => {
-          fs.writeSync(fd, d);
-          opts.events.output?.(name, phase, d);
-        };
-        child.stdout?.on('data', pass);
-        child.stderr?.on('data', pass);
-      }
-      opts.track?.(
-        () => {
-          if (child.pid !== undefined) {
-            try {
-              process.kill(-child.pid, 'SIGTERM');
-            } catch {
-              // gone
-            }
-          }
-        },
-        child,
-      );
-      const r = await child;
-      exit = {
-        code: typeof r.exitCode === 'number' ? r.exitCode : null,
-        signal: r.signal ?? null,
-        error: r.failed && r.exitCode === undefined && !r.signal ? ((r.cause as Error | undefined)?.message ?? r.message ?? 'failed') : null,
-      };
-    } finally {
-      fs.closeSync(fd);
-    }
+    const exit =
+      opts.runScript && !opts.verbose && workerCanRun(script)
+        ? await runInWorker(opts.runScript, script, dirs.source, env, log, opts.track)
+        : await runWithExeca(script, dirs.source, env, log, opts.track, opts.verbose ? (d) => opts.events.output?.(name, phase, d) : null);
     if (exit.error !== null) {
       fs.appendFileSync(log, `jux: could not run ${script}: ${exit.error}\n`);
       return { ok: false, phase, status: 'could not run', message: `cannot run ${script}: ${exit.error}`, log };

@@ -20,6 +20,7 @@ import { installedRecordFor } from '../state/records.js';
 import type { InstalledRecord } from '../state/stateFile.js';
 import type { BuildReporter, FailedPackage, RunSummary } from './buildEvents.js';
 import { RootWatch } from './rootWatch.js';
+import { ShellWorkers } from './shellWorkers.js';
 
 export interface RunOptions {
   readonly jobs: number;
@@ -57,6 +58,8 @@ export class PackageRun {
   private readonly skipped: { name: string; missing: string }[] = [];
   private readonly blockedBy = new Map<string, number>();
   private rootWatch: RootWatch | null = null;
+  /** Phase scripts start through these (JUX_SHELL_WORKERS=0: with execa). */
+  private workers: ShellWorkers | null = null;
 
   constructor(
     private readonly plan: Plan,
@@ -87,6 +90,8 @@ export class PackageRun {
     });
     for (const e of entries) this.status.set(e.name, 'waiting');
 
+    if (process.env.JUX_SHELL_WORKERS !== '0') this.workers = new ShellWorkers((await import('execa')).execa);
+
     const tasks = entries.map(async (e) => {
       const needs = e.deps.filter((d) => d.kind !== 'runtime' && inPlan.has(d.name) && d.name !== e.name).map((d) => d.name);
       const missing = await this.waitFor(needs);
@@ -94,8 +99,12 @@ export class PackageRun {
       if (this.stopping) return this.skip(e, '(stopped)');
       await queue.add(() => this.buildAndInstall(e, inPlan));
     });
-    await Promise.all(tasks);
-    await this.installChain;
+    try {
+      await Promise.all(tasks);
+      await this.installChain;
+    } finally {
+      this.workers?.close();
+    }
     const damaging = [...this.blockedBy.entries()]
       .map(([name, blocked]) => ({ name, blocked }))
       .sort((a, b) => b.blocked - a.blocked || (a.name < b.name ? -1 : 1));
@@ -193,6 +202,7 @@ export class PackageRun {
         strict: this.opts.strict,
         defaults: this.opts.defaults,
         ...(this.opts.fetchSources ? { fetchSources: this.opts.fetchSources } : {}),
+        ...(this.workers ? { runScript: this.workers.runScript.bind(this.workers) } : {}),
         events: {
           phase: (name, phase) => this.out.emit({ type: 'phase', name, phase }),
           output: (name, phase, chunk) => this.out.emit({ type: 'output', name, phase, chunk }),

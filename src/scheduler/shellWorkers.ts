@@ -25,7 +25,10 @@ interface WorkerProcess extends PromiseLike<unknown> {
 
 // fd 3: exit statuses back to jux; fd 4: jux's own standard input.
 // A message is a mode line ("I": output inherited, "C": output captured in
-// the worker's file), the command's lines, and the end marker line.
+// the worker's file, "E": shell code run by the worker itself in a subshell
+// with standard input from /dev/null and fds 3 and 4 closed — it sets up its
+// own output and environment, see scriptCommand), the command's lines, and
+// the end marker line.
 const SCRIPT = `
 out=$JUX_OUT; end=$JUX_END; unset JUX_OUT JUX_END
 while IFS= read -r mode; do
@@ -37,6 +40,8 @@ while IFS= read -r mode; do
   done
   if [ "$mode" = C ]; then
     /bin/sh -c "$cmd" <&4 >"$out" 2>&1
+  elif [ "$mode" = E ]; then
+    ( exec 3>&- 4<&-; eval "$cmd" ) </dev/null
   else
     /bin/sh -c "$cmd" <&4
   fi
@@ -66,8 +71,8 @@ class Worker {
     status.setEncoding('latin1');
     status.on('data', (d: string) => this.onStatus(d));
     child.then(
-      () => this.onExit(),
-      () => this.onExit(),
+      (r) => this.onExit((r as { signal?: string } | undefined)?.signal ?? null),
+      () => this.onExit(null),
     );
   }
 
@@ -82,11 +87,34 @@ class Worker {
   }
 
   run(text: string, capture: boolean): Promise<CommandResult> {
+    return this.send(`${capture ? 'C' : 'I'}\n${text}\n${END}\n`, 'latin1', capture);
+  }
+
+  /**
+   * Run shell code in a subshell of the worker (no /bin/sh -c of its own):
+   * the code gets standard input from /dev/null and must redirect its own
+   * output. Text is sent as UTF-8, the encoding Node gives environment
+   * values and paths.
+   */
+  runCode(code: string): Promise<CommandResult> {
+    return this.send(`E\n${code}\n${END}\n`, 'utf8', false);
+  }
+
+  private send(msg: string, encoding: BufferEncoding, capture: boolean): Promise<CommandResult> {
     return new Promise((resolve) => {
       this.pending = { capture, resolve };
-      const msg = Buffer.from(`${capture ? 'C' : 'I'}\n${text}\n${END}\n`, 'latin1');
-      (this.child.stdin as NodeJS.WritableStream).write(msg);
+      (this.child.stdin as NodeJS.WritableStream).write(Buffer.from(msg, encoding));
     });
+  }
+
+  /** Signal the worker's process group: the worker and what it runs. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.dead || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // gone
+    }
   }
 
   close(): void {
@@ -103,7 +131,7 @@ class Worker {
     }
   }
 
-  private finish(code: number | null): void {
+  private finish(code: number | null, signal: string | null = null): void {
     const p = this.pending;
     if (p === null) return;
     this.pending = null;
@@ -115,12 +143,12 @@ class Worker {
         output = null;
       }
     }
-    p.resolve({ exitCode: code, output });
+    p.resolve(signal === null ? { exitCode: code, output } : { exitCode: code, output, signal });
   }
 
-  private onExit(): void {
+  private onExit(signal: string | null): void {
     this.dead = true;
-    this.finish(null);
+    this.finish(null, signal);
   }
 }
 
@@ -170,6 +198,20 @@ export class ShellWorkers {
     return pids;
   }
 
+  /**
+   * Run a program as scriptCommand describes, in a worker's process group;
+   * `kill` sends SIGTERM to that group (the worker goes too and is replaced).
+   */
+  runScript(
+    program: string,
+    cwd: string,
+    env: Readonly<Record<string, string>>,
+    log: string,
+  ): { readonly done: Promise<CommandResult>; readonly kill: () => void } {
+    const w = this.acquire();
+    return { done: w.runCode(scriptCommand(program, cwd, env, log)), kill: () => w.signal('SIGTERM') };
+  }
+
   close(): void {
     for (const w of this.workers) if (w.alive) w.close();
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
@@ -178,3 +220,19 @@ export class ShellWorkers {
 }
 
 export type { Worker };
+
+/** A word quoted for the shell: in single quotes, each ' written as '\'' (quote, backslash-quote, quote). */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Shell code for runCode that runs `program` (no arguments) exactly as
+ * execa would with `extendEnv: false`: in `cwd`, with exactly `env` as its
+ * environment (env -i), standard input from /dev/null, and standard output
+ * and error both to `log` (created or truncated), in order.
+ */
+export function scriptCommand(program: string, cwd: string, env: Readonly<Record<string, string>>, log: string): string {
+  const assignments = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
+  return `exec >${shellQuote(log)} 2>&1; cd ${shellQuote(cwd)} && exec env -i ${assignments.join(' ')} ${shellQuote(program)}`;
+}
