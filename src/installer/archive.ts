@@ -19,6 +19,7 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { JuxError } from '../errors.js';
 import { type FileEntry, parseFiles } from '../state/files.js';
+import { syncFile } from './durable.js';
 
 export function packagesDir(cacheDir: string): string {
   return path.join(cacheDir, 'packages');
@@ -29,9 +30,7 @@ export async function createArchive(pkgDir: string, archive: string): Promise<vo
   fs.mkdirSync(path.dirname(archive), { recursive: true });
   const tmp = `${archive}.${process.pid}.tmp`;
   await tar.c({ gzip: true, file: tmp, cwd: pkgDir, portable: true, noDirRecurse: false }, ['jux', 'root']);
-  const fd = fs.openSync(tmp, 'r');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
+  await syncFile(tmp); // on the thread pool: the main thread goes on with other packages
   fs.renameSync(tmp, archive);
 }
 

@@ -28,6 +28,7 @@ import { type FileEntry, formatFiles, parseFiles } from '../state/files.js';
 import { formatInstalled, type InstalledRecord } from '../state/stateFile.js';
 import type { StateStore } from '../state/stateStore.js';
 import { extractArchive } from './archive.js';
+import { type DurableFile, writeDurably } from './durable.js';
 import { Journal, type JournalStep, type Transaction } from './journal.js';
 
 export const STAGING = '.jux-staging';
@@ -265,19 +266,28 @@ export class Installer {
       backups,
       dropDirs,
     };
-    const step = this.journal.step(tx, {
-      op: 'install',
-      name,
-      version: record.version,
-      archive: path.basename(archive),
-      prev: oldRecord === null ? null : { version: readVersion(oldRecord) ?? '', archive: prevArchive ?? '' },
-    });
+    // The step line, meta.json and the replaced record are written, then
+    // synced together (three fsyncs in flight at once, off the main thread):
+    // all three are on disk before the root or the records change.
+    const step = this.journal.step(
+      tx,
+      {
+        op: 'install',
+        name,
+        version: record.version,
+        archive: path.basename(archive),
+        prev: oldRecord === null ? null : { version: readVersion(oldRecord) ?? '', archive: prevArchive ?? '' },
+      },
+      { sync: false },
+    );
     const dir = this.stepDir(tx, step);
     try {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.renameSync(prep, dir);
-      syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
-      this.keepOldRecord(tx, step, oldRecord);
+      const intent: DurableFile[] = [{ path: path.join(dir, 'meta.json'), data: JSON.stringify(meta) }];
+      const kept = this.oldRecordFile(tx, step, oldRecord);
+      if (kept) intent.push(kept);
+      await writeDurably(intent, [this.journal.sync()]);
 
       // Move aside, drop the old directories left empty, then move in.
       for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
@@ -288,9 +298,13 @@ export class Installer {
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.renameSync(path.join(dir, 'new', 'root', e.path), target);
       }
+      // NAME.files and NAME.state, each atomic and synced (the two fsyncs at
+      // once); `done` follows, and reaches the disk only after them.
       fs.mkdirSync(this.store.dir, { recursive: true });
-      syncWrite(this.store.filesPath(name), formatFiles(name, record.version, entries));
-      syncWrite(this.store.statePath(name), formatInstalled(record));
+      await writeDurably([
+        { path: this.store.filesPath(name), data: formatFiles(name, record.version, entries) },
+        { path: this.store.statePath(name), data: formatInstalled(record) },
+      ]);
     } catch (e) {
       this.abandon(dir, prep);
       throw e;
@@ -364,10 +378,16 @@ export class Installer {
    * rollback can put back exactly the build that was there.
    */
   private keepOldRecord(tx: Transaction, step: JournalStep, oldRecord: string | null): void {
-    if (oldRecord === null) return;
+    const f = this.oldRecordFile(tx, step, oldRecord);
+    if (f) syncWrite(f.path, f.data);
+  }
+
+  /** The file keepOldRecord writes (its folder made), or null when there is no old record. */
+  private oldRecordFile(tx: Transaction, step: JournalStep, oldRecord: string | null): DurableFile | null {
+    if (oldRecord === null) return null;
     const dir = historyDir(this.store);
     fs.mkdirSync(dir, { recursive: true });
-    syncWrite(path.join(dir, `tx-${tx.id}-${step.n}.state`), oldRecord);
+    return { path: path.join(dir, `tx-${tx.id}-${step.n}.state`), data: oldRecord };
   }
 
   /** Finish a transaction: drop its step directories (backups). */
