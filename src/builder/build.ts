@@ -15,6 +15,7 @@ import { formatFiles, type FileEntry } from '../state/files.js';
 import { createArchive, packagesDir } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
 import { quoteWord } from '../state/stateFile.js';
+import { copyDir } from './copyDir.js';
 import { runInWorker, runWithExeca, workerCanRun, type WorkerRun } from './runScript.js';
 
 export type BuildPhase = Phase;
@@ -26,7 +27,13 @@ export interface BuildEventSink {
 }
 
 export type BuildOutcome =
-  | { readonly ok: true; readonly archive: string; readonly files: readonly FileEntry[] }
+  | {
+      readonly ok: true;
+      readonly archive: string;
+      readonly files: readonly FileEntry[];
+      /** The staged tree (DESTDIR) the archive and the list were made from. */
+      readonly staged: string;
+    }
   | {
       readonly ok: false;
       readonly phase: BuildPhase | 'prepare';
@@ -201,8 +208,10 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   const logs = logDir(config, name);
   try {
     fs.rmSync(work, { recursive: true, force: true });
-    for (const d of [dirs.source, dirs.build, dirs.dest, path.join(work, 'pkg', 'jux'), path.join(work, 'home'), path.join(work, 'tmp'), path.join(work, 'sources')]) {
-      fs.mkdirSync(d, { recursive: true });
+    // Parents first, each made once (a recursive mkdir of each would try the missing ones first).
+    fs.mkdirSync(work, { recursive: true });
+    for (const d of [dirs.source, dirs.build, path.join(work, 'pkg'), dirs.dest, path.join(work, 'pkg', 'jux'), path.join(work, 'home'), path.join(work, 'tmp'), path.join(work, 'sources')]) {
+      fs.mkdirSync(d);
     }
     fs.rmSync(logs, { recursive: true, force: true });
     fs.mkdirSync(logs, { recursive: true });
@@ -259,7 +268,7 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   fs.writeFileSync(path.join(jux, `${name}.files`), formatFiles(name, entry.to, files));
   fs.writeFileSync(path.join(jux, 'package'), packageInfo(entry, spell));
   const spellCopy = path.join(jux, 'spell');
-  if (spell.dir) fs.cpSync(spell.dir, spellCopy, { recursive: true, verbatimSymlinks: true });
+  if (spell.dir) copyDir(spell.dir, spellCopy);
   else {
     fs.mkdirSync(spellCopy, { recursive: true });
     fs.copyFileSync(spell.file, path.join(spellCopy, path.basename(spell.file)));
@@ -270,5 +279,5 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   } catch (e) {
     return { ok: false, phase: 'install', status: 'error', message: `cannot write ${archive}: ${(e as Error).message}`, log: null };
   }
-  return { ok: true, archive, files };
+  return { ok: true, archive, files, staged: dirs.dest };
 }

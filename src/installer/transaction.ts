@@ -27,7 +27,9 @@ import { scanTree, sha256File } from '../builder/manifest.js';
 import { type FileEntry, formatFiles, parseFiles } from '../state/files.js';
 import { formatInstalled, type InstalledRecord } from '../state/stateFile.js';
 import type { StateStore } from '../state/stateStore.js';
-import { extractArchive } from './archive.js';
+import { checkArchive, extractArchive } from './archive.js';
+import { removeTree } from './removeTree.js';
+import { copyStagedTree, type StagedTree } from './stagedCopy.js';
 import { type DurableFile, writeDurably } from './durable.js';
 import { Journal, type JournalStep, type Transaction } from './journal.js';
 
@@ -185,7 +187,7 @@ export class Installer {
    * conflicts with other packages' files; a step that fails half-way is
    * undone before the error is passed on.
    */
-  async install(tx: Transaction, record: InstalledRecord, archive: string, prevArchive: string | null): Promise<void> {
+  async install(tx: Transaction, record: InstalledRecord, archive: string, prevArchive: string | null, staged?: StagedTree): Promise<void> {
     const name = record.name;
     const owners = this.owners();
     const oldRecord = readText(this.store.statePath(name));
@@ -198,8 +200,16 @@ export class Installer {
     fs.mkdirSync(prep, { recursive: true });
     let entries: FileEntry[];
     try {
-      await extractArchive(archive, path.join(prep, 'new'));
-      entries = checkedFileList(archive, name, path.join(prep, 'new'));
+      if (staged) {
+        // Just built: the archive is checked against its list (as any archive
+        // is before it is extracted) and the files come from the staged tree
+        // it was made from, checked against that same list as they are copied.
+        entries = await checkedStagedList(archive, staged);
+        copyStagedTree(staged, path.join(prep, 'new', 'root'), `${name}'s staged tree`);
+      } else {
+        await extractArchive(archive, path.join(prep, 'new'));
+        entries = checkedFileList(archive, name, path.join(prep, 'new'));
+      }
     } catch (e) {
       fs.rmSync(prep, { recursive: true, force: true });
       removeIfEmpty(this.staging);
@@ -393,7 +403,7 @@ export class Installer {
   /** Finish a transaction: drop its step directories (backups). */
   commit(tx: Transaction): void {
     this.journal.commit(tx);
-    for (const s of tx.steps) fs.rmSync(this.stepDir(tx, s), { recursive: true, force: true });
+    for (const s of tx.steps) removeTree(this.stepDir(tx, s));
     removeIfEmpty(this.staging);
   }
 
@@ -522,6 +532,16 @@ function checkedFileList(archive: string, name: string, dir: string): FileEntry[
   if (missing.length || extra.length) {
     const first = missing[0] ? `${missing[0].path} is listed but ${actual.some((a) => a.path === missing[0]!.path) ? 'differs' : 'missing'}` : `${extra[0]!.path} is not listed`;
     throw new JuxError(`package archive ${where} does not match its file list (${first}); nothing was installed`);
+  }
+  return listed;
+}
+
+/** The archive made of a staged tree, checked (as checkArchive does), and its list the one the tree was listed with. */
+async function checkedStagedList(archive: string, staged: StagedTree): Promise<FileEntry[]> {
+  const listed = await checkArchive(archive);
+  const key = (e: FileEntry): string => `${e.type} ${e.mode} ${e.size} ${e.hash} ${e.path}`;
+  if (listed === null || listed.length !== staged.files.length || listed.some((e, i) => key(e) !== key(staged.files[i]!))) {
+    throw new JuxError(`package archive ${path.basename(archive)} does not match the staged tree it was made from; nothing was installed`);
   }
   return listed;
 }

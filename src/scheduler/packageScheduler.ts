@@ -14,6 +14,7 @@ import { type BuildOutcome, buildPackage, logTail } from '../builder/build.js';
 import type { PackageGraph, Phase, Spell } from '../graph/packageGraph.js';
 import { packagesDir } from '../installer/archive.js';
 import type { Installer } from '../installer/transaction.js';
+import type { StagedTree } from '../installer/stagedCopy.js';
 import type { Transaction } from '../installer/journal.js';
 import type { Plan, PlanEntry } from '../planner/rebuild.js';
 import { installedRecordFor } from '../state/records.js';
@@ -192,6 +193,7 @@ export class PackageRun {
     const useCached = this.opts.useCache && e.fromCache && fs.existsSync(cached);
     this.out.emit({ type: 'begin', name: e.name, version: e.to, action: e.action, fromCache: useCached });
     let archive = cached;
+    let staged: StagedTree | undefined;
     if (!useCached) {
       const t0 = Date.now();
       const outcome: BuildOutcome = await buildPackage(e, spell, {
@@ -217,6 +219,7 @@ export class PackageRun {
         return this.fail(e, { phase: outcome.phase, status: outcome.status, message: outcome.message, log: outcome.log });
       }
       archive = outcome.archive;
+      staged = { dir: outcome.staged, files: outcome.files };
       this.out.emit({ type: 'built', name: e.name, seconds: (Date.now() - t0) / 1000 });
     }
 
@@ -239,7 +242,7 @@ export class PackageRun {
       const prev = this.ctx.installed.get(e.name) ?? null;
       const record = installedRecordFor(e, spell, (n) => this.ctx.installed.get(n), this.now(), path.basename(archive));
       try {
-        await this.ctx.installer.install(this.ctx.tx, record, archive, prev?.archive ?? null);
+        await this.ctx.installer.install(this.ctx.tx, record, archive, prev?.archive ?? null, staged);
       } catch (err) {
         return this.fail(e, { phase: 'install', status: 'error', message: (err as Error).message, log: null });
       }
