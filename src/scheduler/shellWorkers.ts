@@ -25,12 +25,14 @@ interface WorkerProcess extends PromiseLike<unknown> {
 
 // fd 3: exit statuses back to jux; fd 4: jux's own standard input.
 // A message is a mode line ("I": output inherited, "C": output captured in
-// the worker's file, "E": shell code run by the worker itself in a subshell
-// with standard input from /dev/null and fds 3 and 4 closed — it sets up its
-// own output and environment, see scriptCommand), the command's lines, and
-// the end marker line.
+// the worker's file, "F": the worker's code file, written by jux, sourced by
+// the worker itself in a subshell with standard input from /dev/null and
+// fds 3 and 4 closed — the code sets up its own output and environment, see
+// scriptCommand; it travels in a file because the shell reads a pipe one
+// byte per system call, a file a block at a time), the command's lines
+// (none for "F"), and the end marker line.
 const SCRIPT = `
-out=$JUX_OUT; end=$JUX_END; unset JUX_OUT JUX_END
+out=$JUX_OUT; code=$JUX_CODE; end=$JUX_END; unset JUX_OUT JUX_CODE JUX_END
 while IFS= read -r mode; do
   cmd=
   while IFS= read -r l; do
@@ -40,8 +42,8 @@ while IFS= read -r mode; do
   done
   if [ "$mode" = C ]; then
     /bin/sh -c "$cmd" <&4 >"$out" 2>&1
-  elif [ "$mode" = E ]; then
-    ( exec 3>&- 4<&-; eval "$cmd" ) </dev/null
+  elif [ "$mode" = F ]; then
+    ( exec 3>&- 4<&-; . "$code" ) </dev/null
   else
     /bin/sh -c "$cmd" <&4
   fi
@@ -61,12 +63,17 @@ class Worker {
   private statusBuf = '';
   private dead = false;
   readonly outFile: string;
+  readonly codeFile: string;
+  private codeFd: number | null = null;
+  private codeLength = 0;
 
   constructor(
     private readonly child: WorkerProcess,
     outFile: string,
+    codeFile: string,
   ) {
     this.outFile = outFile;
+    this.codeFile = codeFile;
     const status = child.stdio[3] as NodeJS.ReadableStream;
     status.setEncoding('latin1');
     status.on('data', (d: string) => this.onStatus(d));
@@ -93,11 +100,18 @@ class Worker {
   /**
    * Run shell code in a subshell of the worker (no /bin/sh -c of its own):
    * the code gets standard input from /dev/null and must redirect its own
-   * output. Text is sent as UTF-8, the encoding Node gives environment
+   * output. Text is written as UTF-8, the encoding Node gives environment
    * values and paths.
    */
   runCode(code: string): Promise<CommandResult> {
-    return this.send(`E\n${code}\n${END}\n`, 'utf8', false);
+    // Written over the last code in place, padded with newlines to its
+    // length: no truncation, which costs the file system more than the write.
+    const text = Buffer.from(code + '\n', 'utf8');
+    this.codeFd ??= fs.openSync(this.codeFile, 'w');
+    const buf = text.length >= this.codeLength ? text : Buffer.concat([text, Buffer.alloc(this.codeLength - text.length, 0x0a)]);
+    fs.writeSync(this.codeFd, buf, 0, buf.length, 0);
+    this.codeLength = buf.length;
+    return this.send(`F\n${END}\n`, 'latin1', false);
   }
 
   private send(msg: string, encoding: BufferEncoding, capture: boolean): Promise<CommandResult> {
@@ -119,6 +133,12 @@ class Worker {
 
   close(): void {
     (this.child.stdin as NodeJS.WritableStream).end();
+    this.closeCode();
+  }
+
+  private closeCode(): void {
+    if (this.codeFd !== null) fs.closeSync(this.codeFd);
+    this.codeFd = null;
   }
 
   private onStatus(d: string): void {
@@ -148,6 +168,7 @@ class Worker {
 
   private onExit(signal: string | null): void {
     this.dead = true;
+    this.closeCode();
     this.finish(null, signal);
   }
 }
@@ -170,7 +191,8 @@ export class ShellWorkers {
   private start(): Worker {
     this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'jux-sh-'));
     const outFile = path.join(this.dir, `out.${this.workers.length}`);
-    const env: Record<string, string | undefined> = { ...process.env, JUX_OUT: outFile, JUX_END: END };
+    const codeFile = path.join(this.dir, `code.${this.workers.length}`);
+    const env: Record<string, string | undefined> = { ...process.env, JUX_OUT: outFile, JUX_CODE: codeFile, JUX_END: END };
     const child = this.execa('/bin/sh', ['-c', SCRIPT], {
       stdio: ['pipe', 'inherit', 'inherit', 'pipe', 0],
       env,
@@ -179,7 +201,7 @@ export class ShellWorkers {
       buffer: false,
       detached: true,
     });
-    return new Worker(child as unknown as WorkerProcess, outFile);
+    return new Worker(child as unknown as WorkerProcess, outFile, codeFile);
   }
 
   /** Signal every worker's process group (the worker and its command). */
