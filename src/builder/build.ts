@@ -207,14 +207,20 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   };
   const logs = logDir(config, name);
   try {
-    fs.rmSync(work, { recursive: true, force: true });
-    // Parents first, each made once (a recursive mkdir of each would try the missing ones first).
-    fs.mkdirSync(work, { recursive: true });
-    for (const d of [dirs.source, dirs.build, path.join(work, 'pkg'), dirs.dest, path.join(work, 'pkg', 'jux'), path.join(work, 'home'), path.join(work, 'tmp'), path.join(work, 'sources')]) {
-      fs.mkdirSync(d);
-    }
-    fs.rmSync(logs, { recursive: true, force: true });
-    fs.mkdirSync(logs, { recursive: true });
+    // On the thread pool, independent folders at once: the main thread goes
+    // on with other packages while the file system works.
+    const fsp = fs.promises;
+    const mk = (d: string): Promise<unknown> => fsp.mkdir(d);
+    await Promise.all([
+      fsp.rm(work, { recursive: true, force: true }).then(async () => {
+        await fsp.mkdir(work, { recursive: true });
+        await Promise.all([
+          ...[dirs.source, dirs.build, path.join(work, 'home'), path.join(work, 'tmp'), path.join(work, 'sources')].map(mk),
+          mk(path.join(work, 'pkg')).then(() => Promise.all([mk(dirs.dest), mk(path.join(work, 'pkg', 'jux'))])),
+        ]);
+      }),
+      fsp.rm(logs, { recursive: true, force: true }).then(() => fsp.mkdir(logs, { recursive: true })),
+    ]);
   } catch (e) {
     return { ok: false, phase: 'prepare', status: 'error', message: `cannot prepare ${work}: ${(e as Error).message}`, log: null };
   }
@@ -265,17 +271,17 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
     return { ok: false, phase: 'install', status: 'unsafe', message: (e as Error).message, log: null };
   }
   const jux = path.join(work, 'pkg', 'jux');
-  fs.writeFileSync(path.join(jux, `${name}.files`), formatFiles(name, entry.to, files));
-  fs.writeFileSync(path.join(jux, 'package'), packageInfo(entry, spell));
   const spellCopy = path.join(jux, 'spell');
-  if (spell.dir) copyDir(spell.dir, spellCopy);
-  else {
-    fs.mkdirSync(spellCopy, { recursive: true });
-    fs.copyFileSync(spell.file, path.join(spellCopy, path.basename(spell.file)));
-  }
+  await Promise.all([
+    fs.promises.writeFile(path.join(jux, `${name}.files`), formatFiles(name, entry.to, files)),
+    fs.promises.writeFile(path.join(jux, 'package'), packageInfo(entry, spell)),
+    spell.dir
+      ? copyDir(spell.dir, spellCopy)
+      : fs.promises.mkdir(spellCopy, { recursive: true }).then(() => fs.promises.copyFile(spell.file, path.join(spellCopy, path.basename(spell.file)))),
+  ]);
   const archive = path.join(packagesDir(config.cache), entry.archive);
   try {
-    await createArchive(path.join(work, 'pkg'), archive);
+    await createArchive(path.join(work, 'pkg'), archive, files);
   } catch (e) {
     return { ok: false, phase: 'install', status: 'error', message: `cannot write ${archive}: ${(e as Error).message}`, log: null };
   }
