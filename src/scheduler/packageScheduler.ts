@@ -46,6 +46,13 @@ export interface RunContext {
 
 type Status = 'waiting' | 'running' | 'installed' | 'failed' | 'skipped';
 
+/** A package ready to install: its archive, and its staged tree when it was just built. */
+interface Built {
+  readonly archive: string;
+  readonly staged: StagedTree | undefined;
+  readonly useCached: boolean;
+}
+
 export class PackageRun {
   private readonly status = new Map<string, Status>();
   private readonly waiters = new Map<string, (() => void)[]>();
@@ -98,7 +105,11 @@ export class PackageRun {
       const missing = await this.waitFor(needs);
       if (missing !== null) return this.skip(e, missing);
       if (this.stopping) return this.skip(e, '(stopped)');
-      await queue.add(() => this.buildAndInstall(e, inPlan));
+      // A job slot is held while the package builds, not while it waits for
+      // its turn to install (installs go one at a time, each waiting on the
+      // disk): the next build starts meanwhile.
+      const built = await queue.add(() => this.build(e));
+      if (built) await this.install(e, inPlan, built);
     });
     try {
       await Promise.all(tasks);
@@ -185,8 +196,12 @@ export class PackageRun {
     return this.ctx.now ? this.ctx.now() : new Date().toISOString();
   }
 
-  private async buildAndInstall(e: PlanEntry, inPlan: Map<string, PlanEntry>): Promise<void> {
-    if (this.stopping) return this.skip(e, '(stopped)');
+  /** Build a package (or find it in the cache); null when it failed or was skipped. */
+  private async build(e: PlanEntry): Promise<Built | null> {
+    if (this.stopping) {
+      this.skip(e, '(stopped)');
+      return null;
+    }
     const spell = this.ctx.graph.spells.get(e.name)!;
     this.status.set(e.name, 'running');
     const cached = path.join(packagesDir(this.ctx.config.cache), e.archive);
@@ -215,14 +230,22 @@ export class PackageRun {
         },
       });
       if (!outcome.ok) {
-        if (this.interrupted) return this.skip(e, '(interrupted)');
-        return this.fail(e, { phase: outcome.phase, status: outcome.status, message: outcome.message, log: outcome.log });
+        if (this.interrupted) this.skip(e, '(interrupted)');
+        else this.fail(e, { phase: outcome.phase, status: outcome.status, message: outcome.message, log: outcome.log });
+        return null;
       }
       archive = outcome.archive;
       staged = { dir: outcome.staged, files: outcome.files };
       this.out.emit({ type: 'built', name: e.name, seconds: (Date.now() - t0) / 1000 });
     }
 
+    return { archive, staged, useCached };
+  }
+
+  /** Install a built package once its runtime dependencies are installed, in turn. */
+  private async install(e: PlanEntry, inPlan: Map<string, PlanEntry>, built: Built): Promise<void> {
+    const { archive, staged, useCached } = built;
+    const spell = this.ctx.graph.spells.get(e.name)!;
     // Runtime dependencies are installed before this one is.
     const runtime = e.deps.filter((d) => d.kind === 'runtime' && inPlan.has(d.name) && d.name !== e.name).map((d) => d.name);
     const missing = await this.waitFor(runtime);
