@@ -1,6 +1,7 @@
 /**
- * STATE/journal: one entry per transaction, ASCII, appended and synced line
- * by line, so a crash leaves at worst a torn last line (ignored):
+ * STATE/journal: one entry per transaction, ASCII, appended line by line
+ * (when each line is synced: below), so a crash leaves at worst a torn last
+ * line (ignored):
  *
  *   begin 7 2026-11-22T01:02:03.004Z "jux build openssl"
  *   step 7 1 install openssl 3.0.3 openssl-3.0.3-ab12.tar.gz replacing 3.0.2 openssl-3.0.2-cd34.tar.gz

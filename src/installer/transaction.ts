@@ -3,9 +3,11 @@
  *
  * A step (install or remove one package) goes:
  *   1. journal the intent;
- *   2. in ROOT/.jux-staging/tx-ID-N/: extract the new tree, and write
- *      meta.json (old records, new file list, directories to create, files
- *      to move aside) — synced;
+ *   2. in ROOT/.jux-staging/tx-ID-N/: extract the new tree (or copy the
+ *      staged tree of a package just built), and write meta.json (old
+ *      records, new file list, directories to create, files to move aside)
+ *      — the journal line, meta.json and the replaced record (history/) are
+ *      synced together, all on disk before anything below;
  *   3. move every file the step replaces or drops into backup/;
  *   4. create directories, move the new files into place (rename: atomic
  *      per file), remove directories left empty;

@@ -21,7 +21,7 @@ import { installedRecordFor } from '../state/records.js';
 import type { InstalledRecord } from '../state/stateFile.js';
 import type { BuildReporter, FailedPackage, RunSummary } from './buildEvents.js';
 import { RootWatch } from './rootWatch.js';
-import { ShellWorkers } from './shellWorkers.js';
+import { ENV, ShellWorkers } from './shellWorkers.js';
 
 export interface RunOptions {
   readonly jobs: number;
@@ -66,7 +66,7 @@ export class PackageRun {
   private readonly skipped: { name: string; missing: string }[] = [];
   private readonly blockedBy = new Map<string, number>();
   private rootWatch: RootWatch | null = null;
-  /** Phase scripts start through these (JUX_SHELL_WORKERS=0: with execa). */
+  /** Phase scripts start through these (with JUX_SHELL_WORKERS=0, or no /usr/bin/env: with execa). */
   private workers: ShellWorkers | null = null;
 
   constructor(
@@ -98,7 +98,7 @@ export class PackageRun {
     });
     for (const e of entries) this.status.set(e.name, 'waiting');
 
-    if (process.env.JUX_SHELL_WORKERS !== '0') this.workers = new ShellWorkers((await import('execa')).execa);
+    if (process.env.JUX_SHELL_WORKERS !== '0' && fs.existsSync(ENV)) this.workers = new ShellWorkers((await import('execa')).execa);
 
     const tasks = entries.map(async (e) => {
       const needs = e.deps.filter((d) => d.kind !== 'runtime' && inPlan.has(d.name) && d.name !== e.name).map((d) => d.name);

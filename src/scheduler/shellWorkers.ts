@@ -243,6 +243,9 @@ export class ShellWorkers {
 
 export type { Worker };
 
+/** env(1), by its path: the worker's PATH is jux's, which need not lead to it. */
+export const ENV = '/usr/bin/env';
+
 /** A word quoted for the shell: in single quotes, each ' written as '\'' (quote, backslash-quote, quote). */
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -256,5 +259,5 @@ export function shellQuote(s: string): string {
  */
 export function scriptCommand(program: string, cwd: string, env: Readonly<Record<string, string>>, log: string): string {
   const assignments = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
-  return `exec >${shellQuote(log)} 2>&1; cd ${shellQuote(cwd)} && exec env -i ${assignments.join(' ')} ${shellQuote(program)}`;
+  return `exec >${shellQuote(log)} 2>&1; cd ${shellQuote(cwd)} && exec ${ENV} -i ${assignments.join(' ')} ${shellQuote(program)}`;
 }
