@@ -176,7 +176,8 @@ export async function writeTarGz(file: string, entries: readonly TarEntry[], con
   if (contentSize < IN_MEMORY) {
     const parts: Buffer[] = [];
     for await (const c of chunks(entries)) parts.push(c);
-    fs.writeFileSync(file, await gzipAsync(Buffer.concat(parts)));
+    // Creating the file can wait on the file system's journal: on the thread pool.
+    await fs.promises.writeFile(file, await gzipAsync(Buffer.concat(parts)));
     return;
   }
   await pipeline(Readable.from(chunks(entries)), zlib.createGzip(), fs.createWriteStream(file));
