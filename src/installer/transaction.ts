@@ -52,6 +52,15 @@ interface StepMeta {
   readonly dropDirs: readonly string[];
 }
 
+/** A package's files staged and checked by Installer.prepare, ready to install. */
+export interface PreparedInstall {
+  readonly name: string;
+  readonly archive: string;
+  /** ROOT/.jux-staging/prep-ID-NAME, holding new/root/... */
+  readonly prep: string;
+  readonly entries: FileEntry[];
+}
+
 export interface RemoveReport {
   /** Files kept because they were changed since installation. */
   readonly keptChanged: string[];
@@ -184,12 +193,49 @@ export class Installer {
   }
 
   /**
-   * Install a package from its archive, replacing the installed version.
-   * Throws (changing nothing) on an unsafe or inconsistent archive and on
-   * conflicts with other packages' files; a step that fails half-way is
-   * undone before the error is passed on.
+   * Put a package's files in its preparation folder in the staging area
+   * (ROOT/.jux-staging/prep-ID-NAME), checked: extracted from its archive,
+   * or — just built — copied from its staged tree after the archive has
+   * been checked against the same list. Nothing outside the staging area
+   * changes, so this may run while other packages install (the scheduler
+   * does it as part of the build); install() or discard() takes it from
+   * there, and recovery sweeps one a crash left behind.
    */
-  async install(tx: Transaction, record: InstalledRecord, archive: string, prevArchive: string | null, staged?: StagedTree): Promise<void> {
+  async prepare(tx: Transaction, name: string, archive: string, staged?: StagedTree): Promise<PreparedInstall> {
+    const prep = path.join(this.staging, `prep-${tx.id}-${name}`);
+    fs.rmSync(prep, { recursive: true, force: true });
+    fs.mkdirSync(prep, { recursive: true });
+    try {
+      if (staged) {
+        // Just built: the archive is checked against its list (as any archive
+        // is before it is extracted) and the files come from the staged tree
+        // it was made from, checked against that same list as they are copied.
+        const entries = await checkedStagedList(archive, staged);
+        copyStagedTree(staged, path.join(prep, 'new', 'root'), `${name}'s staged tree`);
+        return { name, archive, prep, entries };
+      }
+      await extractArchive(archive, path.join(prep, 'new'));
+      return { name, archive, prep, entries: checkedFileList(archive, name, path.join(prep, 'new')) };
+    } catch (e) {
+      fs.rmSync(prep, { recursive: true, force: true });
+      removeIfEmpty(this.staging);
+      throw e;
+    }
+  }
+
+  /** A prepared install that will not happen: its folder goes. */
+  discard(prepared: PreparedInstall): void {
+    fs.rmSync(prepared.prep, { recursive: true, force: true });
+    removeIfEmpty(this.staging);
+  }
+
+  /**
+   * Install a package from its archive (or as prepared by prepare()),
+   * replacing the installed version. Throws (changing nothing) on an unsafe
+   * or inconsistent archive and on conflicts with other packages' files; a
+   * step that fails half-way is undone before the error is passed on.
+   */
+  async install(tx: Transaction, record: InstalledRecord, archive: string, prevArchive: string | null, prepared?: PreparedInstall): Promise<void> {
     const name = record.name;
     const owners = this.owners();
     const oldRecord = readText(this.store.statePath(name));
@@ -197,26 +243,11 @@ export class Installer {
     const oldFiles = oldFilesText === null ? [] : parseFiles(this.store.filesPath(name), oldFilesText);
 
     // Prepare outside the journal: nothing changes until the step is journalled.
-    const prep = path.join(this.staging, `prep-${tx.id}-${name}`);
-    fs.rmSync(prep, { recursive: true, force: true });
-    fs.mkdirSync(prep, { recursive: true });
-    let entries: FileEntry[];
-    try {
-      if (staged) {
-        // Just built: the archive is checked against its list (as any archive
-        // is before it is extracted) and the files come from the staged tree
-        // it was made from, checked against that same list as they are copied.
-        entries = await checkedStagedList(archive, staged);
-        copyStagedTree(staged, path.join(prep, 'new', 'root'), `${name}'s staged tree`);
-      } else {
-        await extractArchive(archive, path.join(prep, 'new'));
-        entries = checkedFileList(archive, name, path.join(prep, 'new'));
-      }
-    } catch (e) {
-      fs.rmSync(prep, { recursive: true, force: true });
-      removeIfEmpty(this.staging);
-      throw e;
+    if (prepared && (prepared.name !== name || prepared.archive !== archive)) {
+      this.discard(prepared);
+      throw new JuxError(`internal error: ${prepared.prep} was prepared for ${prepared.name} from ${prepared.archive}, not ${name} from ${archive}`);
     }
+    const { prep, entries } = prepared ?? (await this.prepare(tx, name, archive));
     const newFiles = entries.filter((e) => e.type !== 'd');
     const newDirs = entries.filter((e) => e.type === 'd');
 

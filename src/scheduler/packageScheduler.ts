@@ -13,7 +13,7 @@ import type { Config } from '../config/config.js';
 import { type BuildOutcome, buildPackage, logTail } from '../builder/build.js';
 import type { PackageGraph, Phase, Spell } from '../graph/packageGraph.js';
 import { packagesDir } from '../installer/archive.js';
-import type { Installer } from '../installer/transaction.js';
+import type { Installer, PreparedInstall } from '../installer/transaction.js';
 import type { StagedTree } from '../installer/stagedCopy.js';
 import type { Transaction } from '../installer/journal.js';
 import type { Plan, PlanEntry } from '../planner/rebuild.js';
@@ -46,10 +46,9 @@ export interface RunContext {
 
 type Status = 'waiting' | 'running' | 'installed' | 'failed' | 'skipped';
 
-/** A package ready to install: its archive, and its staged tree when it was just built. */
+/** A package ready to install: its files prepared (from its archive, or its staged tree when just built). */
 interface Built {
-  readonly archive: string;
-  readonly staged: StagedTree | undefined;
+  readonly prepared: PreparedInstall;
   readonly useCached: boolean;
 }
 
@@ -239,22 +238,38 @@ export class PackageRun {
       this.out.emit({ type: 'built', name: e.name, seconds: (Date.now() - t0) / 1000 });
     }
 
-    return { archive, staged, useCached };
+    // Its files staged and checked now, while other packages install.
+    try {
+      const prepared = await this.ctx.installer.prepare(this.ctx.tx, e.name, archive, staged);
+      return { prepared, useCached };
+    } catch (err) {
+      this.fail(e, { phase: 'install', status: 'error', message: (err as Error).message, log: null });
+      return null;
+    }
   }
 
   /** Install a built package once its runtime dependencies are installed, in turn. */
   private async install(e: PlanEntry, inPlan: Map<string, PlanEntry>, built: Built): Promise<void> {
-    const { archive, staged, useCached } = built;
+    const { prepared, useCached } = built;
+    const archive = prepared.archive;
     const spell = this.ctx.graph.spells.get(e.name)!;
+    const drop = (): void => this.ctx.installer.discard(prepared);
     // Runtime dependencies are installed before this one is.
     const runtime = e.deps.filter((d) => d.kind === 'runtime' && inPlan.has(d.name) && d.name !== e.name).map((d) => d.name);
     const missing = await this.waitFor(runtime);
-    if (missing !== null) return this.skip(e, missing);
+    if (missing !== null) {
+      drop();
+      return this.skip(e, missing);
+    }
 
     await this.serial(async () => {
-      if (this.interrupted) return this.skip(e, '(interrupted)');
+      if (this.interrupted) {
+        drop();
+        return this.skip(e, '(interrupted)');
+      }
       const stray = this.rootWatch!.check();
       if (stray !== null) {
+        drop();
         return this.fail(e, {
           phase: 'install',
           status: 'wrote outside DESTDIR',
@@ -265,7 +280,7 @@ export class PackageRun {
       const prev = this.ctx.installed.get(e.name) ?? null;
       const record = installedRecordFor(e, spell, (n) => this.ctx.installed.get(n), this.now(), path.basename(archive));
       try {
-        await this.ctx.installer.install(this.ctx.tx, record, archive, prev?.archive ?? null, staged);
+        await this.ctx.installer.install(this.ctx.tx, record, archive, prev?.archive ?? null, prepared);
       } catch (err) {
         return this.fail(e, { phase: 'install', status: 'error', message: (err as Error).message, log: null });
       }
