@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { JuxError } from '../errors.js';
 import type { FileEntry } from '../state/files.js';
 
 /** One entry of the archive, in the order written. */
@@ -159,7 +160,7 @@ async function* chunks(entries: readonly TarEntry[]): AsyncGenerator<Buffer> {
       let left = st.size;
       while (left > 0) {
         const n = fs.readSync(fd, buf, 0, Math.min(buf.length, left), null);
-        if (n <= 0) throw new Error(`${e.source} shrank while it was archived`);
+        if (n <= 0) throw new JuxError(`${e.source} shrank while it was being archived`);
         left -= n;
         yield Buffer.from(buf.subarray(0, n));
       }
