@@ -30,7 +30,9 @@ interface WorkerProcess extends PromiseLike<unknown> {
 // fds 3 and 4 closed — the code sets up its own output and environment, see
 // scriptCommand; it travels in a file because the shell reads a pipe one
 // byte per system call, a file a block at a time), the command's lines
-// (none for "F"), and the end marker line.
+// (none for "F"), and the end marker line. When its input ends (jux closed
+// it, or jux died, even by SIGKILL) the worker removes its files, and the
+// last one out their folder: the code file holds a script's environment.
 const SCRIPT = `
 out=$JUX_OUT; code=$JUX_CODE; end=$JUX_END; unset JUX_OUT JUX_CODE JUX_END
 while IFS= read -r mode; do
@@ -49,6 +51,7 @@ while IFS= read -r mode; do
   fi
   printf '%d\\n' "$?" >&3
 done
+rm -f "$out" "$code"; rmdir "\${out%/*}" 2>/dev/null
 `;
 
 const END = `\x01jux-end-${Math.random().toString(36).slice(2)}`;
