@@ -15,6 +15,8 @@ import { formatFiles, type FileEntry } from '../state/files.js';
 import { createArchive, packagesDir } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
 import { quoteWord } from '../state/stateFile.js';
+import { copyDir } from './copyDir.js';
+import { runInWorker, runWithExeca, workerCanRun, type WorkerRun } from './runScript.js';
 
 export type BuildPhase = Phase;
 
@@ -25,7 +27,13 @@ export interface BuildEventSink {
 }
 
 export type BuildOutcome =
-  | { readonly ok: true; readonly archive: string; readonly files: readonly FileEntry[] }
+  | {
+      readonly ok: true;
+      readonly archive: string;
+      readonly files: readonly FileEntry[];
+      /** The staged tree (DESTDIR) the archive and the list were made from. */
+      readonly staged: string;
+    }
   | {
       readonly ok: false;
       readonly phase: BuildPhase | 'prepare';
@@ -45,6 +53,14 @@ export interface BuildOptions {
   readonly defaults: Readonly<Partial<Record<Phase, string>>>;
   /** Called with the child process so an interrupt can stop it. */
   readonly track?: (kill: () => void, done: Promise<unknown>) => void;
+  /**
+   * Starts a phase script without Node's own spawn (which forks the whole
+   * Node process: a few milliseconds of the main thread each), in its own
+   * process group, exactly as execa would (see scheduler/shellWorkers.ts);
+   * `kill` sends that group SIGTERM. Without it, and with -v (whose output
+   * is passed on as it comes), execa runs the scripts.
+   */
+  readonly runScript?: WorkerRun;
   /** Fetch and unpack the spell's remote sources into `sourceDir`; the rest into `sourcesDir`. */
   readonly fetchSources?: (spell: Spell, sourceDir: string, sourcesDir: string) => Promise<void>;
 }
@@ -191,12 +207,20 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   };
   const logs = logDir(config, name);
   try {
-    fs.rmSync(work, { recursive: true, force: true });
-    for (const d of [dirs.source, dirs.build, dirs.dest, path.join(work, 'pkg', 'jux'), path.join(work, 'home'), path.join(work, 'tmp'), path.join(work, 'sources')]) {
-      fs.mkdirSync(d, { recursive: true });
-    }
-    fs.rmSync(logs, { recursive: true, force: true });
-    fs.mkdirSync(logs, { recursive: true });
+    // On the thread pool, independent folders at once: the main thread goes
+    // on with other packages while the file system works.
+    const fsp = fs.promises;
+    const mk = (d: string): Promise<unknown> => fsp.mkdir(d);
+    await Promise.all([
+      fsp.rm(work, { recursive: true, force: true }).then(async () => {
+        await fsp.mkdir(work, { recursive: true });
+        await Promise.all([
+          ...[dirs.source, dirs.build, path.join(work, 'home'), path.join(work, 'tmp'), path.join(work, 'sources')].map(mk),
+          mk(path.join(work, 'pkg')).then(() => Promise.all([mk(dirs.dest), mk(path.join(work, 'pkg', 'jux'))])),
+        ]);
+      }),
+      fsp.rm(logs, { recursive: true, force: true }).then(() => fsp.mkdir(logs, { recursive: true })),
+    ]);
   } catch (e) {
     return { ok: false, phase: 'prepare', status: 'error', message: `cannot prepare ${work}: ${(e as Error).message}`, log: null };
   }
@@ -222,50 +246,13 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   }
 
   const env = buildEnvironment(spell, entry, config, dirs, opts.jobs);
-  const { execa } = await import('execa');
   for (const [phase, script] of phaseScripts(spell, opts.defaults)) {
     opts.events.phase(name, phase);
     const log = logPath(config, name, phase);
-    const fd = fs.openSync(log, 'w');
-    let exit: { code: number | null; signal: string | null; error: string | null };
-    try {
-      // The log gets stdout and stderr through one descriptor (in order);
-      // with -v they are also passed on as they come.
-      const common = { cwd: dirs.source, env, extendEnv: false, stdin: 'ignore', reject: false, detached: true } as const;
-      // execa's types accept a descriptor number only as a literal type.
-      const logFd = fd as 3;
-      const child = opts.verbose
-        ? execa(script, [], { ...common, buffer: false })
-        : execa(script, [], { ...common, stdout: logFd, stderr: logFd });
-      if (opts.verbose) {
-        const pass = (d: Buffer): void => {
-          fs.writeSync(fd, d);
-          opts.events.output?.(name, phase, d);
-        };
-        child.stdout?.on('data', pass);
-        child.stderr?.on('data', pass);
-      }
-      opts.track?.(
-        () => {
-          if (child.pid !== undefined) {
-            try {
-              process.kill(-child.pid, 'SIGTERM');
-            } catch {
-              // gone
-            }
-          }
-        },
-        child,
-      );
-      const r = await child;
-      exit = {
-        code: typeof r.exitCode === 'number' ? r.exitCode : null,
-        signal: r.signal ?? null,
-        error: r.failed && r.exitCode === undefined && !r.signal ? ((r.cause as Error | undefined)?.message ?? r.message ?? 'failed') : null,
-      };
-    } finally {
-      fs.closeSync(fd);
-    }
+    const exit =
+      opts.runScript && !opts.verbose && workerCanRun(script)
+        ? await runInWorker(opts.runScript, script, dirs.source, env, log, opts.track)
+        : await runWithExeca(script, dirs.source, env, log, opts.track, opts.verbose ? (d) => opts.events.output?.(name, phase, d) : null);
     if (exit.error !== null) {
       fs.appendFileSync(log, `jux: could not run ${script}: ${exit.error}\n`);
       return { ok: false, phase, status: 'could not run', message: `cannot run ${script}: ${exit.error}`, log };
@@ -284,19 +271,19 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
     return { ok: false, phase: 'install', status: 'unsafe', message: (e as Error).message, log: null };
   }
   const jux = path.join(work, 'pkg', 'jux');
-  fs.writeFileSync(path.join(jux, `${name}.files`), formatFiles(name, entry.to, files));
-  fs.writeFileSync(path.join(jux, 'package'), packageInfo(entry, spell));
   const spellCopy = path.join(jux, 'spell');
-  if (spell.dir) fs.cpSync(spell.dir, spellCopy, { recursive: true, verbatimSymlinks: true });
-  else {
-    fs.mkdirSync(spellCopy, { recursive: true });
-    fs.copyFileSync(spell.file, path.join(spellCopy, path.basename(spell.file)));
-  }
+  await Promise.all([
+    fs.promises.writeFile(path.join(jux, `${name}.files`), formatFiles(name, entry.to, files)),
+    fs.promises.writeFile(path.join(jux, 'package'), packageInfo(entry, spell)),
+    spell.dir
+      ? copyDir(spell.dir, spellCopy)
+      : fs.promises.mkdir(spellCopy, { recursive: true }).then(() => fs.promises.copyFile(spell.file, path.join(spellCopy, path.basename(spell.file)))),
+  ]);
   const archive = path.join(packagesDir(config.cache), entry.archive);
   try {
-    await createArchive(path.join(work, 'pkg'), archive);
+    await createArchive(path.join(work, 'pkg'), archive, files);
   } catch (e) {
     return { ok: false, phase: 'install', status: 'error', message: `cannot write ${archive}: ${(e as Error).message}`, log: null };
   }
-  return { ok: true, archive, files };
+  return { ok: true, archive, files, staged: dirs.dest };
 }

@@ -19,19 +19,26 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { JuxError } from '../errors.js';
 import { type FileEntry, parseFiles } from '../state/files.js';
+import { syncFile } from './durable.js';
+import { packageEntries, writeTarGz } from './tarWriter.js';
 
 export function packagesDir(cacheDir: string): string {
   return path.join(cacheDir, 'packages');
 }
 
-/** Pack `pkgDir` (holding root/ and jux/) into the archive, atomically. */
-export async function createArchive(pkgDir: string, archive: string): Promise<void> {
+/**
+ * Pack `pkgDir` (holding root/ and jux/) into the archive, atomically. With
+ * the staged tree's file list (`rootFiles`, as scanned) root/ is written
+ * from it (see tarWriter.ts); without, node-tar walks the folder.
+ */
+export async function createArchive(pkgDir: string, archive: string, rootFiles?: readonly FileEntry[]): Promise<void> {
   fs.mkdirSync(path.dirname(archive), { recursive: true });
   const tmp = `${archive}.${process.pid}.tmp`;
-  await tar.c({ gzip: true, file: tmp, cwd: pkgDir, portable: true, noDirRecurse: false }, ['jux', 'root']);
-  const fd = fs.openSync(tmp, 'r');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
+  if (rootFiles) {
+    const { entries, size } = packageEntries(pkgDir, rootFiles);
+    await writeTarGz(tmp, entries, size);
+  } else await tar.c({ gzip: true, file: tmp, cwd: pkgDir, portable: true, noDirRecurse: false }, ['jux', 'root']);
+  await syncFile(tmp); // on the thread pool: the main thread goes on with other packages
   fs.renameSync(tmp, archive);
 }
 

@@ -1,6 +1,7 @@
 /**
- * STATE/journal: one entry per transaction, ASCII, appended and synced line
- * by line, so a crash leaves at worst a torn last line (ignored):
+ * STATE/journal: one entry per transaction, ASCII, appended line by line
+ * (when each line is synced: below), so a crash leaves at worst a torn last
+ * line (ignored):
  *
  *   begin 7 2026-11-22T01:02:03.004Z "jux build openssl"
  *   step 7 1 install openssl 3.0.3 openssl-3.0.3-ab12.tar.gz replacing 3.0.2 openssl-3.0.2-cd34.tar.gz
@@ -14,9 +15,19 @@
  * A transaction without `commit` was interrupted; recovery undoes its
  * unfinished step, keeps the finished ones and appends `recovered` and
  * `commit`.
+ *
+ * Every line is written to the file before the next action (so a SIGKILL
+ * at any moment leaves the journal saying exactly what happened), and all
+ * but `done` are fsynced before it: a `done` line reaches the disk with the
+ * next line that is synced (the next step or the commit), since fsync
+ * writes out the whole file. After a power loss that lost it, the step
+ * reads as unfinished and recovery undoes it from its step directory (kept
+ * until the commit line is on disk): that package is left fully old, never
+ * half new, and nothing later in the journal can be on disk without it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { syncFd } from './durable.js';
 
 export type StepAction =
   | {
@@ -117,21 +128,26 @@ export class Journal {
     return { id, time, command, steps: [], committed: false, recovered: null };
   }
 
-  step(tx: Transaction, action: StepAction): JournalStep {
+  /**
+   * Journal a step. With `sync: false` the line is written but not yet on
+   * disk: the caller must await sync() before the step changes anything.
+   */
+  step(tx: Transaction, action: StepAction, opts: { sync: boolean } = { sync: true }): JournalStep {
     const n = tx.steps.length + 1;
     const a =
       action.op === 'remove'
         ? `remove ${action.name} ${enc(action.version)} ${enc(action.archive)}`
         : `install ${action.name} ${enc(action.version)} ${enc(action.archive)} ` +
           (action.prev ? `replacing ${enc(action.prev.version)} ${enc(action.prev.archive)}` : 'new');
-    this.append(`step ${tx.id} ${n} ${a}`);
+    this.append(`step ${tx.id} ${n} ${a}`, opts.sync);
     const step: JournalStep = { n, action, done: false };
     tx.steps.push(step);
     return step;
   }
 
+  /** Mark a step done; on disk with the next synced line (see the top of this file). */
   done(tx: Transaction, step: JournalStep): void {
-    this.append(`done ${tx.id} ${step.n}`);
+    this.append(`done ${tx.id} ${step.n}`, false);
     step.done = true;
   }
 
@@ -145,7 +161,17 @@ export class Journal {
     tx.committed = true;
   }
 
-  private append(line: string): void {
+  /** Wait until every line written so far is on disk (fsync on the thread pool). */
+  async sync(): Promise<void> {
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      await syncFd(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private append(line: string, sync = true): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const fd = fs.openSync(this.file, 'a+');
     try {
@@ -158,7 +184,7 @@ export class Journal {
         if (last[0] !== 0x0a) sep = '\n';
       }
       fs.writeSync(fd, sep + line + '\n');
-      fs.fsyncSync(fd);
+      if (sync) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }

@@ -3,9 +3,11 @@
  *
  * A step (install or remove one package) goes:
  *   1. journal the intent;
- *   2. in ROOT/.jux-staging/tx-ID-N/: extract the new tree, and write
- *      meta.json (old records, new file list, directories to create, files
- *      to move aside) — synced;
+ *   2. in ROOT/.jux-staging/tx-ID-N/: extract the new tree (or copy the
+ *      staged tree of a package just built), and write meta.json (old
+ *      records, new file list, directories to create, files to move aside)
+ *      — the journal line, meta.json and the replaced record (history/) are
+ *      synced together, all on disk before anything below;
  *   3. move every file the step replaces or drops into backup/;
  *   4. create directories, move the new files into place (rename: atomic
  *      per file), remove directories left empty;
@@ -27,7 +29,10 @@ import { scanTree, sha256File } from '../builder/manifest.js';
 import { type FileEntry, formatFiles, parseFiles } from '../state/files.js';
 import { formatInstalled, type InstalledRecord } from '../state/stateFile.js';
 import type { StateStore } from '../state/stateStore.js';
-import { extractArchive } from './archive.js';
+import { checkArchive, extractArchive } from './archive.js';
+import { removeTree } from './removeTree.js';
+import { copyStagedTree, type StagedTree } from './stagedCopy.js';
+import { type DurableFile, writeDurably } from './durable.js';
 import { Journal, type JournalStep, type Transaction } from './journal.js';
 
 export const STAGING = '.jux-staging';
@@ -45,6 +50,15 @@ interface StepMeta {
   readonly backups: readonly string[];
   /** Directories of the old version to remove if empty, deepest first. */
   readonly dropDirs: readonly string[];
+}
+
+/** A package's files staged and checked by Installer.prepare, ready to install. */
+export interface PreparedInstall {
+  readonly name: string;
+  readonly archive: string;
+  /** ROOT/.jux-staging/prep-ID-NAME, holding new/root/... */
+  readonly prep: string;
+  readonly entries: FileEntry[];
 }
 
 export interface RemoveReport {
@@ -179,12 +193,49 @@ export class Installer {
   }
 
   /**
-   * Install a package from its archive, replacing the installed version.
-   * Throws (changing nothing) on an unsafe or inconsistent archive and on
-   * conflicts with other packages' files; a step that fails half-way is
-   * undone before the error is passed on.
+   * Put a package's files in its preparation folder in the staging area
+   * (ROOT/.jux-staging/prep-ID-NAME), checked: extracted from its archive,
+   * or — just built — copied from its staged tree after the archive has
+   * been checked against the same list. Nothing outside the staging area
+   * changes, so this may run while other packages install (the scheduler
+   * does it as part of the build); install() or discard() takes it from
+   * there, and recovery sweeps one a crash left behind.
    */
-  async install(tx: Transaction, record: InstalledRecord, archive: string, prevArchive: string | null): Promise<void> {
+  async prepare(tx: Transaction, name: string, archive: string, staged?: StagedTree): Promise<PreparedInstall> {
+    const prep = path.join(this.staging, `prep-${tx.id}-${name}`);
+    fs.rmSync(prep, { recursive: true, force: true });
+    fs.mkdirSync(prep, { recursive: true });
+    try {
+      if (staged) {
+        // Just built: the archive is checked against its list (as any archive
+        // is before it is extracted) and the files come from the staged tree
+        // it was made from, checked against that same list as they are copied.
+        const entries = await checkedStagedList(archive, staged);
+        copyStagedTree(staged, path.join(prep, 'new', 'root'), `${name}'s staged tree`);
+        return { name, archive, prep, entries };
+      }
+      await extractArchive(archive, path.join(prep, 'new'));
+      return { name, archive, prep, entries: checkedFileList(archive, name, path.join(prep, 'new')) };
+    } catch (e) {
+      fs.rmSync(prep, { recursive: true, force: true });
+      removeIfEmpty(this.staging);
+      throw e;
+    }
+  }
+
+  /** A prepared install that will not happen: its folder goes. */
+  discard(prepared: PreparedInstall): void {
+    fs.rmSync(prepared.prep, { recursive: true, force: true });
+    removeIfEmpty(this.staging);
+  }
+
+  /**
+   * Install a package from its archive (or as prepared by prepare()),
+   * replacing the installed version. Throws (changing nothing) on an unsafe
+   * or inconsistent archive and on conflicts with other packages' files; a
+   * step that fails half-way is undone before the error is passed on.
+   */
+  async install(tx: Transaction, record: InstalledRecord, archive: string, prevArchive: string | null, prepared?: PreparedInstall): Promise<void> {
     const name = record.name;
     const owners = this.owners();
     const oldRecord = readText(this.store.statePath(name));
@@ -192,18 +243,11 @@ export class Installer {
     const oldFiles = oldFilesText === null ? [] : parseFiles(this.store.filesPath(name), oldFilesText);
 
     // Prepare outside the journal: nothing changes until the step is journalled.
-    const prep = path.join(this.staging, `prep-${tx.id}-${name}`);
-    fs.rmSync(prep, { recursive: true, force: true });
-    fs.mkdirSync(prep, { recursive: true });
-    let entries: FileEntry[];
-    try {
-      await extractArchive(archive, path.join(prep, 'new'));
-      entries = checkedFileList(archive, name, path.join(prep, 'new'));
-    } catch (e) {
-      fs.rmSync(prep, { recursive: true, force: true });
-      removeIfEmpty(this.staging);
-      throw e;
+    if (prepared && (prepared.name !== name || prepared.archive !== archive)) {
+      this.discard(prepared);
+      throw new JuxError(`internal error: ${prepared.prep} was prepared for ${prepared.name} from ${prepared.archive}, not ${name} from ${archive}`);
     }
+    const { prep, entries } = prepared ?? (await this.prepare(tx, name, archive));
     const newFiles = entries.filter((e) => e.type !== 'd');
     const newDirs = entries.filter((e) => e.type === 'd');
 
@@ -265,19 +309,28 @@ export class Installer {
       backups,
       dropDirs,
     };
-    const step = this.journal.step(tx, {
-      op: 'install',
-      name,
-      version: record.version,
-      archive: path.basename(archive),
-      prev: oldRecord === null ? null : { version: readVersion(oldRecord) ?? '', archive: prevArchive ?? '' },
-    });
+    // The step line, meta.json and the replaced record are written, then
+    // synced together (three fsyncs in flight at once, off the main thread):
+    // all three are on disk before the root or the records change.
+    const step = this.journal.step(
+      tx,
+      {
+        op: 'install',
+        name,
+        version: record.version,
+        archive: path.basename(archive),
+        prev: oldRecord === null ? null : { version: readVersion(oldRecord) ?? '', archive: prevArchive ?? '' },
+      },
+      { sync: false },
+    );
     const dir = this.stepDir(tx, step);
     try {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.renameSync(prep, dir);
-      syncWrite(path.join(dir, 'meta.json'), JSON.stringify(meta));
-      this.keepOldRecord(tx, step, oldRecord);
+      const intent: DurableFile[] = [{ path: path.join(dir, 'meta.json'), data: JSON.stringify(meta) }];
+      const kept = this.oldRecordFile(tx, step, oldRecord);
+      if (kept) intent.push(kept);
+      await writeDurably(intent, [this.journal.sync()]);
 
       // Move aside, drop the old directories left empty, then move in.
       for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
@@ -288,9 +341,13 @@ export class Installer {
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.renameSync(path.join(dir, 'new', 'root', e.path), target);
       }
+      // NAME.files and NAME.state, each atomic and synced (the two fsyncs at
+      // once); `done` follows, and reaches the disk only after them.
       fs.mkdirSync(this.store.dir, { recursive: true });
-      syncWrite(this.store.filesPath(name), formatFiles(name, record.version, entries));
-      syncWrite(this.store.statePath(name), formatInstalled(record));
+      await writeDurably([
+        { path: this.store.filesPath(name), data: formatFiles(name, record.version, entries) },
+        { path: this.store.statePath(name), data: formatInstalled(record) },
+      ]);
     } catch (e) {
       this.abandon(dir, prep);
       throw e;
@@ -364,16 +421,22 @@ export class Installer {
    * rollback can put back exactly the build that was there.
    */
   private keepOldRecord(tx: Transaction, step: JournalStep, oldRecord: string | null): void {
-    if (oldRecord === null) return;
+    const f = this.oldRecordFile(tx, step, oldRecord);
+    if (f) syncWrite(f.path, f.data);
+  }
+
+  /** The file keepOldRecord writes (its folder made), or null when there is no old record. */
+  private oldRecordFile(tx: Transaction, step: JournalStep, oldRecord: string | null): DurableFile | null {
+    if (oldRecord === null) return null;
     const dir = historyDir(this.store);
     fs.mkdirSync(dir, { recursive: true });
-    syncWrite(path.join(dir, `tx-${tx.id}-${step.n}.state`), oldRecord);
+    return { path: path.join(dir, `tx-${tx.id}-${step.n}.state`), data: oldRecord };
   }
 
   /** Finish a transaction: drop its step directories (backups). */
   commit(tx: Transaction): void {
     this.journal.commit(tx);
-    for (const s of tx.steps) fs.rmSync(this.stepDir(tx, s), { recursive: true, force: true });
+    for (const s of tx.steps) removeTree(this.stepDir(tx, s));
     removeIfEmpty(this.staging);
   }
 
@@ -502,6 +565,16 @@ function checkedFileList(archive: string, name: string, dir: string): FileEntry[
   if (missing.length || extra.length) {
     const first = missing[0] ? `${missing[0].path} is listed but ${actual.some((a) => a.path === missing[0]!.path) ? 'differs' : 'missing'}` : `${extra[0]!.path} is not listed`;
     throw new JuxError(`package archive ${where} does not match its file list (${first}); nothing was installed`);
+  }
+  return listed;
+}
+
+/** The archive made of a staged tree, checked (as checkArchive does), and its list the one the tree was listed with. */
+async function checkedStagedList(archive: string, staged: StagedTree): Promise<FileEntry[]> {
+  const listed = await checkArchive(archive);
+  const key = (e: FileEntry): string => `${e.type} ${e.mode} ${e.size} ${e.hash} ${e.path}`;
+  if (listed === null || listed.length !== staged.files.length || listed.some((e, i) => key(e) !== key(staged.files[i]!))) {
+    throw new JuxError(`package archive ${path.basename(archive)} does not match the staged tree it was made from; nothing was installed`);
   }
   return listed;
 }

@@ -19,6 +19,8 @@ export interface CommandResult {
   /** Exit code, or null when killed by a signal. */
   readonly exitCode: number | null;
   readonly output: Buffer | null;
+  /** The signal that killed the shell worker running the command, when it was killed. */
+  readonly signal?: string;
 }
 
 type Execa = typeof import('execa').execa;

@@ -13,13 +13,15 @@ import type { Config } from '../config/config.js';
 import { type BuildOutcome, buildPackage, logTail } from '../builder/build.js';
 import type { PackageGraph, Phase, Spell } from '../graph/packageGraph.js';
 import { packagesDir } from '../installer/archive.js';
-import type { Installer } from '../installer/transaction.js';
+import type { Installer, PreparedInstall } from '../installer/transaction.js';
+import type { StagedTree } from '../installer/stagedCopy.js';
 import type { Transaction } from '../installer/journal.js';
 import type { Plan, PlanEntry } from '../planner/rebuild.js';
 import { installedRecordFor } from '../state/records.js';
 import type { InstalledRecord } from '../state/stateFile.js';
 import type { BuildReporter, FailedPackage, RunSummary } from './buildEvents.js';
 import { RootWatch } from './rootWatch.js';
+import { ENV, ShellWorkers } from './shellWorkers.js';
 
 export interface RunOptions {
   readonly jobs: number;
@@ -44,6 +46,12 @@ export interface RunContext {
 
 type Status = 'waiting' | 'running' | 'installed' | 'failed' | 'skipped';
 
+/** A package ready to install: its files prepared (from its archive, or its staged tree when just built). */
+interface Built {
+  readonly prepared: PreparedInstall;
+  readonly useCached: boolean;
+}
+
 export class PackageRun {
   private readonly status = new Map<string, Status>();
   private readonly waiters = new Map<string, (() => void)[]>();
@@ -57,6 +65,8 @@ export class PackageRun {
   private readonly skipped: { name: string; missing: string }[] = [];
   private readonly blockedBy = new Map<string, number>();
   private rootWatch: RootWatch | null = null;
+  /** Phase scripts start through these (with JUX_SHELL_WORKERS=0, or no /usr/bin/env: with execa). */
+  private workers: ShellWorkers | null = null;
 
   constructor(
     private readonly plan: Plan,
@@ -87,15 +97,25 @@ export class PackageRun {
     });
     for (const e of entries) this.status.set(e.name, 'waiting');
 
+    if (process.env.JUX_SHELL_WORKERS !== '0' && fs.existsSync(ENV)) this.workers = new ShellWorkers((await import('execa')).execa);
+
     const tasks = entries.map(async (e) => {
       const needs = e.deps.filter((d) => d.kind !== 'runtime' && inPlan.has(d.name) && d.name !== e.name).map((d) => d.name);
       const missing = await this.waitFor(needs);
       if (missing !== null) return this.skip(e, missing);
       if (this.stopping) return this.skip(e, '(stopped)');
-      await queue.add(() => this.buildAndInstall(e, inPlan));
+      // A job slot is held while the package builds, not while it waits for
+      // its turn to install (installs go one at a time, each waiting on the
+      // disk): the next build starts meanwhile.
+      const built = await queue.add(() => this.build(e));
+      if (built) await this.install(e, inPlan, built);
     });
-    await Promise.all(tasks);
-    await this.installChain;
+    try {
+      await Promise.all(tasks);
+      await this.installChain;
+    } finally {
+      this.workers?.close();
+    }
     const damaging = [...this.blockedBy.entries()]
       .map(([name, blocked]) => ({ name, blocked }))
       .sort((a, b) => b.blocked - a.blocked || (a.name < b.name ? -1 : 1));
@@ -175,14 +195,19 @@ export class PackageRun {
     return this.ctx.now ? this.ctx.now() : new Date().toISOString();
   }
 
-  private async buildAndInstall(e: PlanEntry, inPlan: Map<string, PlanEntry>): Promise<void> {
-    if (this.stopping) return this.skip(e, '(stopped)');
+  /** Build a package (or find it in the cache); null when it failed or was skipped. */
+  private async build(e: PlanEntry): Promise<Built | null> {
+    if (this.stopping) {
+      this.skip(e, '(stopped)');
+      return null;
+    }
     const spell = this.ctx.graph.spells.get(e.name)!;
     this.status.set(e.name, 'running');
     const cached = path.join(packagesDir(this.ctx.config.cache), e.archive);
     const useCached = this.opts.useCache && e.fromCache && fs.existsSync(cached);
     this.out.emit({ type: 'begin', name: e.name, version: e.to, action: e.action, fromCache: useCached });
     let archive = cached;
+    let staged: StagedTree | undefined;
     if (!useCached) {
       const t0 = Date.now();
       const outcome: BuildOutcome = await buildPackage(e, spell, {
@@ -193,6 +218,7 @@ export class PackageRun {
         strict: this.opts.strict,
         defaults: this.opts.defaults,
         ...(this.opts.fetchSources ? { fetchSources: this.opts.fetchSources } : {}),
+        ...(this.workers ? { runScript: this.workers.runScript.bind(this.workers) } : {}),
         events: {
           phase: (name, phase) => this.out.emit({ type: 'phase', name, phase }),
           output: (name, phase, chunk) => this.out.emit({ type: 'output', name, phase, chunk }),
@@ -203,22 +229,47 @@ export class PackageRun {
         },
       });
       if (!outcome.ok) {
-        if (this.interrupted) return this.skip(e, '(interrupted)');
-        return this.fail(e, { phase: outcome.phase, status: outcome.status, message: outcome.message, log: outcome.log });
+        if (this.interrupted) this.skip(e, '(interrupted)');
+        else this.fail(e, { phase: outcome.phase, status: outcome.status, message: outcome.message, log: outcome.log });
+        return null;
       }
       archive = outcome.archive;
+      staged = { dir: outcome.staged, files: outcome.files };
       this.out.emit({ type: 'built', name: e.name, seconds: (Date.now() - t0) / 1000 });
     }
 
+    // Its files staged and checked now, while other packages install.
+    try {
+      const prepared = await this.ctx.installer.prepare(this.ctx.tx, e.name, archive, staged);
+      return { prepared, useCached };
+    } catch (err) {
+      this.fail(e, { phase: 'install', status: 'error', message: (err as Error).message, log: null });
+      return null;
+    }
+  }
+
+  /** Install a built package once its runtime dependencies are installed, in turn. */
+  private async install(e: PlanEntry, inPlan: Map<string, PlanEntry>, built: Built): Promise<void> {
+    const { prepared, useCached } = built;
+    const archive = prepared.archive;
+    const spell = this.ctx.graph.spells.get(e.name)!;
+    const drop = (): void => this.ctx.installer.discard(prepared);
     // Runtime dependencies are installed before this one is.
     const runtime = e.deps.filter((d) => d.kind === 'runtime' && inPlan.has(d.name) && d.name !== e.name).map((d) => d.name);
     const missing = await this.waitFor(runtime);
-    if (missing !== null) return this.skip(e, missing);
+    if (missing !== null) {
+      drop();
+      return this.skip(e, missing);
+    }
 
     await this.serial(async () => {
-      if (this.interrupted) return this.skip(e, '(interrupted)');
+      if (this.interrupted) {
+        drop();
+        return this.skip(e, '(interrupted)');
+      }
       const stray = this.rootWatch!.check();
       if (stray !== null) {
+        drop();
         return this.fail(e, {
           phase: 'install',
           status: 'wrote outside DESTDIR',
@@ -229,7 +280,7 @@ export class PackageRun {
       const prev = this.ctx.installed.get(e.name) ?? null;
       const record = installedRecordFor(e, spell, (n) => this.ctx.installed.get(n), this.now(), path.basename(archive));
       try {
-        await this.ctx.installer.install(this.ctx.tx, record, archive, prev?.archive ?? null);
+        await this.ctx.installer.install(this.ctx.tx, record, archive, prev?.archive ?? null, prepared);
       } catch (err) {
         return this.fail(e, { phase: 'install', status: 'error', message: (err as Error).message, log: null });
       }

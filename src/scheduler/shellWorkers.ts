@@ -25,9 +25,16 @@ interface WorkerProcess extends PromiseLike<unknown> {
 
 // fd 3: exit statuses back to jux; fd 4: jux's own standard input.
 // A message is a mode line ("I": output inherited, "C": output captured in
-// the worker's file), the command's lines, and the end marker line.
+// the worker's file, "F": the worker's code file, written by jux, sourced by
+// the worker itself in a subshell with standard input from /dev/null and
+// fds 3 and 4 closed — the code sets up its own output and environment, see
+// scriptCommand; it travels in a file because the shell reads a pipe one
+// byte per system call, a file a block at a time), the command's lines
+// (none for "F"), and the end marker line. When its input ends (jux closed
+// it, or jux died, even by SIGKILL) the worker removes its files, and the
+// last one out their folder: the code file holds a script's environment.
 const SCRIPT = `
-out=$JUX_OUT; end=$JUX_END; unset JUX_OUT JUX_END
+out=$JUX_OUT; code=$JUX_CODE; end=$JUX_END; unset JUX_OUT JUX_CODE JUX_END
 while IFS= read -r mode; do
   cmd=
   while IFS= read -r l; do
@@ -37,11 +44,14 @@ while IFS= read -r mode; do
   done
   if [ "$mode" = C ]; then
     /bin/sh -c "$cmd" <&4 >"$out" 2>&1
+  elif [ "$mode" = F ]; then
+    ( exec 3>&- 4<&-; . "$code" ) </dev/null
   else
     /bin/sh -c "$cmd" <&4
   fi
   printf '%d\\n' "$?" >&3
 done
+rm -f "$out" "$code"; rmdir "\${out%/*}" 2>/dev/null
 `;
 
 const END = `\x01jux-end-${Math.random().toString(36).slice(2)}`;
@@ -56,18 +66,23 @@ class Worker {
   private statusBuf = '';
   private dead = false;
   readonly outFile: string;
+  readonly codeFile: string;
+  private codeFd: number | null = null;
+  private codeLength = 0;
 
   constructor(
     private readonly child: WorkerProcess,
     outFile: string,
+    codeFile: string,
   ) {
     this.outFile = outFile;
+    this.codeFile = codeFile;
     const status = child.stdio[3] as NodeJS.ReadableStream;
     status.setEncoding('latin1');
     status.on('data', (d: string) => this.onStatus(d));
     child.then(
-      () => this.onExit(),
-      () => this.onExit(),
+      (r) => this.onExit((r as { signal?: string } | undefined)?.signal ?? null),
+      () => this.onExit(null),
     );
   }
 
@@ -82,15 +97,51 @@ class Worker {
   }
 
   run(text: string, capture: boolean): Promise<CommandResult> {
+    return this.send(`${capture ? 'C' : 'I'}\n${text}\n${END}\n`, 'latin1', capture);
+  }
+
+  /**
+   * Run shell code in a subshell of the worker (no /bin/sh -c of its own):
+   * the code gets standard input from /dev/null and must redirect its own
+   * output. Text is written as UTF-8, the encoding Node gives environment
+   * values and paths.
+   */
+  runCode(code: string): Promise<CommandResult> {
+    // Written over the last code in place, padded with newlines to its
+    // length: no truncation, which costs the file system more than the write.
+    const text = Buffer.from(code + '\n', 'utf8');
+    this.codeFd ??= fs.openSync(this.codeFile, 'w');
+    const buf = text.length >= this.codeLength ? text : Buffer.concat([text, Buffer.alloc(this.codeLength - text.length, 0x0a)]);
+    fs.writeSync(this.codeFd, buf, 0, buf.length, 0);
+    this.codeLength = buf.length;
+    return this.send(`F\n${END}\n`, 'latin1', false);
+  }
+
+  private send(msg: string, encoding: BufferEncoding, capture: boolean): Promise<CommandResult> {
     return new Promise((resolve) => {
       this.pending = { capture, resolve };
-      const msg = Buffer.from(`${capture ? 'C' : 'I'}\n${text}\n${END}\n`, 'latin1');
-      (this.child.stdin as NodeJS.WritableStream).write(msg);
+      (this.child.stdin as NodeJS.WritableStream).write(Buffer.from(msg, encoding));
     });
+  }
+
+  /** Signal the worker's process group: the worker and what it runs. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.dead || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // gone
+    }
   }
 
   close(): void {
     (this.child.stdin as NodeJS.WritableStream).end();
+    this.closeCode();
+  }
+
+  private closeCode(): void {
+    if (this.codeFd !== null) fs.closeSync(this.codeFd);
+    this.codeFd = null;
   }
 
   private onStatus(d: string): void {
@@ -103,7 +154,7 @@ class Worker {
     }
   }
 
-  private finish(code: number | null): void {
+  private finish(code: number | null, signal: string | null = null): void {
     const p = this.pending;
     if (p === null) return;
     this.pending = null;
@@ -115,12 +166,13 @@ class Worker {
         output = null;
       }
     }
-    p.resolve({ exitCode: code, output });
+    p.resolve(signal === null ? { exitCode: code, output } : { exitCode: code, output, signal });
   }
 
-  private onExit(): void {
+  private onExit(signal: string | null): void {
     this.dead = true;
-    this.finish(null);
+    this.closeCode();
+    this.finish(null, signal);
   }
 }
 
@@ -142,7 +194,8 @@ export class ShellWorkers {
   private start(): Worker {
     this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'jux-sh-'));
     const outFile = path.join(this.dir, `out.${this.workers.length}`);
-    const env: Record<string, string | undefined> = { ...process.env, JUX_OUT: outFile, JUX_END: END };
+    const codeFile = path.join(this.dir, `code.${this.workers.length}`);
+    const env: Record<string, string | undefined> = { ...process.env, JUX_OUT: outFile, JUX_CODE: codeFile, JUX_END: END };
     const child = this.execa('/bin/sh', ['-c', SCRIPT], {
       stdio: ['pipe', 'inherit', 'inherit', 'pipe', 0],
       env,
@@ -151,7 +204,7 @@ export class ShellWorkers {
       buffer: false,
       detached: true,
     });
-    return new Worker(child as unknown as WorkerProcess, outFile);
+    return new Worker(child as unknown as WorkerProcess, outFile, codeFile);
   }
 
   /** Signal every worker's process group (the worker and its command). */
@@ -170,6 +223,20 @@ export class ShellWorkers {
     return pids;
   }
 
+  /**
+   * Run a program as scriptCommand describes, in a worker's process group;
+   * `kill` sends SIGTERM to that group (the worker goes too and is replaced).
+   */
+  runScript(
+    program: string,
+    cwd: string,
+    env: Readonly<Record<string, string>>,
+    log: string,
+  ): { readonly done: Promise<CommandResult>; readonly kill: () => void } {
+    const w = this.acquire();
+    return { done: w.runCode(scriptCommand(program, cwd, env, log)), kill: () => w.signal('SIGTERM') };
+  }
+
   close(): void {
     for (const w of this.workers) if (w.alive) w.close();
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
@@ -178,3 +245,22 @@ export class ShellWorkers {
 }
 
 export type { Worker };
+
+/** env(1), by its path: the worker's PATH is jux's, which need not lead to it. */
+export const ENV = '/usr/bin/env';
+
+/** A word quoted for the shell: in single quotes, each ' written as '\'' (quote, backslash-quote, quote). */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Shell code for runCode that runs `program` (no arguments) exactly as
+ * execa would with `extendEnv: false`: in `cwd`, with exactly `env` as its
+ * environment (env -i), standard input from /dev/null, and standard output
+ * and error both to `log` (created or truncated), in order.
+ */
+export function scriptCommand(program: string, cwd: string, env: Readonly<Record<string, string>>, log: string): string {
+  const assignments = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
+  return `exec >${shellQuote(log)} 2>&1; cd ${shellQuote(cwd)} && exec ${ENV} -i ${assignments.join(' ')} ${shellQuote(program)}`;
+}
