@@ -149,7 +149,7 @@ export async function checkArchive(archive: string): Promise<FileEntry[] | null>
         } else if (/^jux\/[^/]+\.files$/.test(clean) && e.type !== 'Directory') {
           const chunks: Buffer[] = [];
           e.on('data', (d: Buffer) => chunks.push(d));
-          e.on('end', () => lists.push({ name: clean, text: Buffer.concat(chunks).toString('latin1') }));
+          e.on('end', () => lists.push({ name: clean, text: Buffer.concat(chunks).toString('utf8') }));
         }
       },
     });

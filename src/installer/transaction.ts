@@ -240,7 +240,7 @@ export class Installer {
     const owners = this.owners();
     const oldRecord = readText(this.store.statePath(name));
     const oldFilesText = readText(this.store.filesPath(name));
-    const oldFiles = oldFilesText === null ? [] : parseFiles(this.store.filesPath(name), oldFilesText);
+    const oldFiles = oldFilesText === null ? [] : parseFiles(this.store.filesPath(name), utf8Text(oldFilesText));
 
     // Prepare outside the journal: nothing changes until the step is journalled.
     if (prepared && (prepared.name !== name || prepared.archive !== archive)) {
@@ -362,7 +362,7 @@ export class Installer {
     const oldRecord = readText(this.store.statePath(name));
     if (oldRecord === null) throw new JuxError(`${name} is not installed`);
     const oldFilesText = readText(this.store.filesPath(name));
-    const oldFiles = oldFilesText === null ? [] : parseFiles(this.store.filesPath(name), oldFilesText);
+    const oldFiles = oldFilesText === null ? [] : parseFiles(this.store.filesPath(name), utf8Text(oldFilesText));
     const keptChanged: string[] = [];
     const backups: string[] = [];
     for (const e of oldFiles) {
@@ -550,7 +550,7 @@ function checkedFileList(archive: string, name: string, dir: string): FileEntry[
   const actual = scanTree(path.join(dir, 'root'), `package archive ${where}`);
   const listText = readText(path.join(dir, 'jux', `${name}.files`));
   if (listText === null) return actual;
-  const listed = parseFiles(`${where}:jux/${name}.files`, listText);
+  const listed = parseFiles(`${where}:jux/${name}.files`, utf8Text(listText));
   for (const e of listed) {
     const parts = e.path.split('/');
     if (!e.path.startsWith('/') || parts.slice(1).some((c) => c === '' || c === '.' || c === '..') || e.path.includes('\0')) {
@@ -586,6 +586,15 @@ export function historyDir(store: StateStore): string {
 /** The record that step N of transaction ID replaced, if kept. */
 export function replacedRecord(store: StateStore, txId: number, n: number): string | null {
   return readText(path.join(historyDir(store), `tx-${txId}-${n}.state`));
+}
+
+/**
+ * File lists are UTF-8 text; readText keeps bytes as latin1 (so records
+ * are written back byte for byte): decode a list's bytes before parsing it,
+ * or a path such as /usr/share/café.txt would not match the tree.
+ */
+function utf8Text(latin1: string): string {
+  return Buffer.from(latin1, 'latin1').toString('utf8');
 }
 
 export function readText(p: string): string | null {

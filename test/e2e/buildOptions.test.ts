@@ -47,6 +47,31 @@ describe('jux build modes', () => {
     expect(fs.existsSync(ex.state('hello.state'))).toBe(false);
   });
 
+  it('installs, upgrades, reinstalls from the cache, audits and removes a file with a non-ASCII name', async () => {
+    const ex = new Example();
+    fs.appendFileSync(`${ex.spellDir('hello')}/INSTALL`, 'mkdir -p "$DESTDIR$PREFIX/share/hello" && echo bonjour > "$DESTDIR$PREFIX/share/hello/café.txt"\n');
+    const file = ex.root('usr', 'share', 'hello', 'café.txt');
+    const first = await ex.jux('build', 'hello');
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe('bonjour\n');
+    expect(fs.readFileSync(ex.state('hello.files'), 'utf8')).toMatch(/^f 0644 8 [0-9a-f]{64} \/usr\/share\/hello\/café\.txt$/m);
+    // An upgrade reads the old list (same path, new content).
+    fs.appendFileSync(`${ex.spellDir('hello')}/INSTALL`, 'echo salut > "$DESTDIR$PREFIX/share/hello/café.txt"\n');
+    expect((await ex.jux('build', 'hello')).code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe('salut\n');
+    // From the cache: the archive's own list is checked against its tree.
+    fs.rmSync(ex.root(), { recursive: true, force: true });
+    for (const f of fs.readdirSync(ex.state('.'))) if (f.startsWith('hello.')) fs.rmSync(ex.state(f));
+    const again = await ex.jux('build', 'hello');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/1 installed from the cache/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('salut\n');
+    const audit = await ex.jux('check', '--files');
+    expect(audit.code, audit.stdout).toBe(0);
+    expect((await ex.jux('dispel', '--force', 'hello')).code).toBe(0);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
   it('refuses a corrupt state file with its position (exit 2), changing nothing', async () => {
     const ex = new Example();
     expect((await ex.jux('build', 'hello')).code).toBe(0);
