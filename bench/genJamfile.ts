@@ -5,17 +5,8 @@
  * `{ }` blocks of 1,000 because jam's parser cannot take ~10,000 in one.
  */
 import fs from 'node:fs';
+import { seededRandom } from '../src/util/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A degree drawn from a skewed distribution with mean about 4.8. */
 export function degree(r: () => number): number {
@@ -29,7 +20,7 @@ export function degree(r: () => number): number {
 }
 
 export function generateJamfile(path: string, n: number, seed = 42): void {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out: string[] = ['actions Build { true }', 'NotFile all ;'];
   let block: string[] = [];
   for (let i = 0; i < n; i++) {

@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { seededRandom } from '../src/util/random.js';
 
 export interface GenOptions {
   readonly seed?: number;
@@ -30,16 +31,6 @@ export interface GenStats {
   readonly edges: number;
 }
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The real tree's dependency counts per spell: [low, high, how many spells]. */
 const DEGREES: readonly [number, number, number][] = [
@@ -74,7 +65,7 @@ function statement(rule: string, lists: string[]): string {
 
 /** Write the tree under `dir` (created; must not hold another tree). */
 export function generateSpellTree(dir: string, n: number, opts: GenOptions = {}): GenStats {
-  const r = rng(opts.seed ?? 7);
+  const r = seededRandom(opts.seed ?? 7);
   const sectionCount = Math.max(1, Math.round(n / 78));
   const sections = Array.from({ length: sectionCount }, (_, k) => `${pick(r, SYLLABLES)}-${k}`);
   const names: string[] = [];

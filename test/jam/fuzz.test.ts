@@ -12,6 +12,7 @@ import type { Disk } from '../../src/graph/disk.js';
 import { Timestamps } from '../../src/graph/timestamps.js';
 import { Interpreter, JamExit, JamLimitError, parseSpell } from '../../src/interpreter/interpreter.js';
 import { CORPUS } from '../helpers/paths.js';
+import { seededRandom } from '../../src/util/random.js';
 
 const ITERATIONS = Number(process.env.JUX_FUZZ_ITERATIONS ?? 10_000);
 
@@ -28,17 +29,6 @@ function corpusFiles(): string[] {
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   ' ; ', ' : ', ' { ', ' } ', ' [ ', ' ] ', ' = ', ' += ', ' ?= ', ' if ', ' else ', ' while ', ' for x in ',
@@ -100,7 +90,7 @@ class MemoryDisk implements Disk {
 describe('fuzzing', () => {
   it(`survives ${ITERATIONS} mutated programs`, () => {
     const files = corpusFiles();
-    const r = rng(Number(process.env.JUX_FUZZ_SEED ?? 20261121));
+    const r = seededRandom(Number(process.env.JUX_FUZZ_SEED ?? 20261121));
     const events: Record<string, number> = {};
     for (let i = 0; i < ITERATIONS; i++) {
       const text = mutate(files, r);

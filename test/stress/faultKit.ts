@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { JUX_BIN, REPO } from '../helpers/paths.js';
 import { type PackageOnDisk, compareRootAndRecords, readRecords, Sandbox } from '../helpers/system.js';
+import { seededRandom } from '../../src/util/random.js';
 
 export const KILL_HOOK = path.join(REPO, 'test', 'helpers', 'killHook.mjs');
 
@@ -45,17 +46,6 @@ export interface RunOutcome {
   readonly problems: string[];
 }
 
-/** mulberry32: a small seeded generator, so every run can be replayed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Finished {
   readonly code: number | null;
@@ -289,7 +279,7 @@ export async function killAtRename(sc: Scenario, n: number, when: 'before' | 'af
  * began to the end), where the kills that matter land.
  */
 export async function randomKills(scenarios: readonly Scenario[], count: number, seed: number): Promise<RunOutcome[]> {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const out: RunOutcome[] = [];
   for (let i = 0; i < count; i++) {
     const sc = scenarios[i % scenarios.length]!;
