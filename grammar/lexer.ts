@@ -1,16 +1,28 @@
 /**
- * The Chevrotain lexer for Jam source text.
+ * The scanner for Jam source text.
  *
  * Text is handled as a byte string (every char is one byte, as read with the
  * 'latin1' encoding), like jam's own C strings.
  *
- * Jam scans an `actions` body as raw text up to the matching `}`. The lexer
- * has to know where such bodies start, so it tracks, token by token, whether
+ * Jam's scanner splits its input at blanks only: a token is a blank-separated
+ * word (double quotes keep blanks, a backslash escapes the next character),
+ * a `#` beginning a token comments out the rest of the line, and a word is a
+ * keyword only when the whole word equals one. The one exception is the body
+ * of an `actions` definition, read as raw text up to the matching `}`; the
+ * scanner knows where such bodies start by tracking, token by token, whether
  * it is at the start of a statement, and treats the `{` that ends an
  * `actions` header (begun at a statement start) as the start of a body.
+ *
+ * This is a hand-written loop rather than a Chevrotain `Lexer`: the language
+ * has no token patterns to speak of, and Chevrotain's lexer (regexp per
+ * token, a custom matcher called at every blank for the bodies) cost several
+ * times this loop on large files. It produces Chevrotain tokens of the types
+ * in tokens.ts for the Chevrotain parser, with the same images, offsets,
+ * lines and columns the Chevrotain lexer gave (test/grammar/scanner.test.ts
+ * compares the two on the conformance corpus and on fuzzed programs).
  */
-import { createToken, Lexer, type IToken } from './chevrotain.js';
-import { Comment, KEYWORDS, WHITESPACE, WhiteSpace, Word } from './tokens.js';
+import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.js';
+import { KEYWORDS, Word } from './tokens.js';
 
 /** Per-tokenize state of the statement-start tracker. */
 export interface Tracker {
@@ -22,9 +34,6 @@ export interface Tracker {
   expectBody: boolean;
   unterminatedBodies: Set<number>;
 }
-
-let tracker: Tracker = newTracker();
-
 export function newTracker(): Tracker {
   return {
     processed: 0,
@@ -99,48 +108,8 @@ export function track(t: Tracker, w: string): void {
   t.prev = w;
 }
 
-/**
- * Custom matcher for action bodies. Chevrotain calls it at every blank
- * (every token is followed by one), which also lets it feed the tracker.
- */
-function matchActionBody(text: string, offset: number, matched: IToken[]): [string] | null {
-  const t = tracker;
-  while (t.processed < matched.length) {
-    const tok = matched[t.processed++]!;
-    if (tok.tokenType === Word) track(t, tok.image);
-  }
-  if (!t.expectBody) return null;
-  t.expectBody = false;
-  let nest = 1;
-  let i = offset;
-  const n = text.length;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x7b /* { */) nest++;
-    else if (c === 0x7d /* } */ && --nest === 0) break;
-  }
-  if (i >= n) t.unterminatedBodies.add(offset);
-  return [text.slice(offset, i)];
-}
-
 /** The raw text of an `actions` body, between `{` and the matching `}`. */
-export const ActionBody = createToken({
-  name: 'ActionBody',
-  pattern: { exec: matchActionBody },
-  line_breaks: true,
-  start_chars_hint: WHITESPACE,
-});
-
-let lexerInstance: Lexer | undefined;
-function lexer(): Lexer {
-  lexerInstance ??= new Lexer([ActionBody, WhiteSpace, Comment, Word], {
-    positionTracking: 'onlyStart',
-    lineTerminatorsPattern: /\n/g,
-    lineTerminatorCharacters: ['\n'],
-    ensureOptimizations: true,
-  });
-  return lexerInstance;
-}
+export const ActionBody = createToken({ name: 'ActionBody', pattern: Lexer.NA, line_breaks: true });
 
 export interface LexResult {
   tokens: IToken[];
@@ -148,24 +117,124 @@ export interface LexResult {
   unterminatedBodies: Set<number>;
 }
 
+function isBlank(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+/**
+ * The end of the word starting at `i`, or `i` if no word starts there (only
+ * a `"` whose quoted text ends in a backslash at the end of the input).
+ * A word is a run of non-blanks in which a backslash escapes the next
+ * character (a lone one at the end of the input stands for itself) and a
+ * double quote opens a quoted part that keeps blanks and runs to the next
+ * quote or the end of the input.
+ */
+function wordEnd(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isBlank(c)) break;
+    if (c === 0x5c /* \ */) {
+      i += i + 1 < n ? 2 : 1;
+    } else if (c === 0x22 /* " */) {
+      let j = i + 1;
+      for (;;) {
+        if (j >= n) break; // runs to the end of the input
+        const q = text.charCodeAt(j);
+        if (q === 0x22) {
+          j++;
+          break;
+        }
+        if (q === 0x5c) {
+          if (j + 1 >= n) return i; // no way to close it: the word ends before the quote
+          j += 2;
+        } else j++;
+      }
+      i = j;
+    } else i++;
+  }
+  return i;
+}
+
 /** Split source text into tokens, with keywords classified. */
 export function tokenize(text: string): LexResult {
-  tracker = newTracker();
-  const result = lexer().tokenize(text);
-  const tokens = result.tokens;
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    if (tok.tokenType === Word && tok.image.length <= 9) {
-      const kw = KEYWORDS.get(tok.image);
-      if (kw !== undefined) {
-        tok.tokenType = kw;
-        tok.tokenTypeIdx = kw.tokenTypeIdx!;
+  const t = newTracker();
+  const tokens: IToken[] = [];
+  const n = text.length;
+  let line = 1;
+  let lineStart = -1; // offset of the last newline before `i`
+  let i = 0;
+
+  const push = (image: string, at: number, type: TokenType): void => {
+    tokens.push({ image, startOffset: at, startLine: line, startColumn: at - lineStart, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type });
+  };
+  /** Count the newlines of text[from, to) into line / lineStart. */
+  const lines = (from: number, to: number): void => {
+    for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) {
+      line++;
+      lineStart = k;
+    }
+  };
+  /**
+   * Feed the tracker; if an action body starts at `at`, its end (the
+   * matching `}`, or the end of the input), else -1.
+   */
+  const bodyEnd = (at: number): number => {
+    while (t.processed < tokens.length) {
+      const tok = tokens[t.processed++]!;
+      if (tok.tokenType !== ActionBody) track(t, tok.image);
+    }
+    if (!t.expectBody) return -1;
+    t.expectBody = false;
+    let nest = 1;
+    let k = at;
+    for (; k < n; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 0x7b /* { */) nest++;
+      else if (c === 0x7d /* } */ && --nest === 0) break;
+    }
+    if (k >= n) t.unterminatedBodies.add(at);
+    return k;
+  };
+
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isBlank(c)) {
+      const end = bodyEnd(i);
+      if (end >= 0) {
+        push(text.slice(i, end), i, ActionBody);
+        lines(i, end);
+        i = end;
+        continue;
+      }
+      let k = i + 1;
+      while (k < n && isBlank(text.charCodeAt(k))) k++;
+      lines(i, k);
+      i = k;
+    } else if (c === 0x23 /* # */) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
+    } else {
+      const end = wordEnd(text, i);
+      if (end > i) {
+        const image = text.slice(i, end);
+        const kw = image.length <= 9 ? KEYWORDS.get(image) : undefined;
+        push(image, i, kw ?? Word);
+        lines(i, end);
+        i = end;
+      } else {
+        // Nothing matches here: skip to where something does, as Chevrotain's
+        // lexer did. Its check for a resumption point gave a pending action
+        // body the first try, which used the body up without reading it.
+        for (i++; bodyEnd(i) < 0 && i < n; i++) {
+          const d = text.charCodeAt(i);
+          if (isBlank(d) || d === 0x23 || wordEnd(text, i) > i) break;
+        }
       }
     }
   }
-  return { tokens, unterminatedBodies: tracker.unterminatedBodies };
+  return { tokens, unterminatedBodies: t.unterminatedBodies };
 }
-
 /** The value of a word: quotes removed, backslash escapes resolved. */
 export function decodeWord(image: string): { value: string; unterminatedQuote: boolean } {
   if (image.indexOf('"') < 0 && image.indexOf('\\') < 0) return { value: image, unterminatedQuote: false };

@@ -3,9 +3,9 @@
  *
  * Jam splits its input at whitespace only: every token is a whitespace-
  * separated word, and a word is a keyword or punctuation only when the whole
- * word (unquoted, unescaped) equals one. The Chevrotain lexer therefore
- * produces just `Word` (plus action bodies); `classifyKeywords` then gives
- * a word its keyword type. Whether a keyword *acts* as one depends on where
+ * word (unquoted, unescaped) equals one. The scanner (lexer.ts) therefore
+ * produces just `Word` (plus action bodies), and a word equal to a keyword
+ * gets that keyword's type. Whether a keyword *acts* as one depends on where
  * the parser is (Jam's scanner modes) — see parser.ts.
  */
 import { createToken, Lexer, type TokenType } from './chevrotain.js';
@@ -17,55 +17,13 @@ export const AlphaKeyword = createToken({ name: 'AlphaKeyword', pattern: Lexer.N
 /** Punctuation keywords (; : = { } [ ] ...). */
 export const PunctKeyword = createToken({ name: 'PunctKeyword', pattern: Lexer.NA });
 
-const WHITESPACE_CHARS = [' ', '\t', '\n', '\v', '\f', '\r'];
-
-export const WHITESPACE = WHITESPACE_CHARS;
-
-/**
- * A matcher for Chevrotain's custom-pattern hook: a sticky regexp tested
- * in place, with one reused result array. Chevrotain's own regexp path
- * allocates a match array per token, which on large inputs costs more than
- * the matching itself.
- */
-function sticky(re: RegExp): { exec(text: string, offset: number): [string] | null } {
-  const y = new RegExp(re.source, 'y');
-  const result: [string] = [''];
-  return {
-    exec(text: string, offset: number): [string] | null {
-      y.lastIndex = offset;
-      if (!y.test(text)) return null;
-      result[0] = text.substring(offset, y.lastIndex);
-      return result;
-    },
-  };
-}
-
-export const WhiteSpace = createToken({
-  name: 'WhiteSpace',
-  pattern: sticky(/[ \t\n\v\f\r]+/),
-  group: Lexer.SKIPPED,
-  line_breaks: true,
-  start_chars_hint: WHITESPACE_CHARS,
-});
-
-/** A '#' that begins a token starts a comment running to the end of the line. */
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: Lexer.SKIPPED });
-
 /**
  * A word: a run of non-blank characters in which double quotes open and
- * close (keeping blanks) and a backslash escapes the next character. An
- * unterminated quote runs to the end of the input (reported by the parser).
+ * close (keeping blanks) and a backslash escapes the next character. The
+ * scanner (lexer.ts) makes them; an unterminated quote runs to the end of
+ * the input (reported by the parser).
  */
-export const Word = createToken({
-  name: 'Word',
-  pattern: sticky(/(?:[^ \t\n\v\f\r"\\]|\\[^]|\\(?![^])|"(?:[^"\\]|\\[^])*(?:"|(?![^])))+/),
-  line_breaks: true,
-  categories: [ArgTok],
-  // Every byte except blanks and '#' (a word can never start a comment).
-  start_chars_hint: Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).filter(
-    (c) => !WHITESPACE_CHARS.includes(c) && c !== '#',
-  ),
-});
+export const Word = createToken({ name: 'Word', pattern: Lexer.NA, line_breaks: true, categories: [ArgTok] });
 
 function keyword(name: string, word: string, alpha: boolean): TokenType {
   const t = createToken({
