@@ -121,6 +121,13 @@ function isBlank(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
+/** Set by wordEnd: the word holds a quote or a backslash (so it may span lines). */
+let quotedOrEscaped = false;
+
+/** Bit N of entry C: some keyword of N characters begins with character C. */
+const KEYWORD_LENGTHS = new Uint16Array(256);
+for (const word of KEYWORDS.keys()) KEYWORD_LENGTHS[word.charCodeAt(0)]! |= 1 << word.length;
+
 /**
  * The end of the word starting at `i`, or `i` if no word starts there (only
  * a `"` whose quoted text ends in a backslash at the end of the input).
@@ -131,12 +138,15 @@ function isBlank(c: number): boolean {
  */
 function wordEnd(text: string, i: number): number {
   const n = text.length;
+  quotedOrEscaped = false;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (isBlank(c)) break;
     if (c === 0x5c /* \ */) {
+      quotedOrEscaped = true;
       i += i + 1 < n ? 2 : 1;
     } else if (c === 0x22 /* " */) {
+      quotedOrEscaped = true;
       let j = i + 1;
       for (;;) {
         if (j >= n) break; // runs to the end of the input
@@ -207,20 +217,25 @@ export function tokenize(text: string): LexResult {
         i = end;
         continue;
       }
-      let k = i + 1;
-      while (k < n && isBlank(text.charCodeAt(k))) k++;
-      lines(i, k);
-      i = k;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x0a) {
+          line++;
+          lineStart = i;
+        } else if (!isBlank(d)) break;
+      }
     } else if (c === 0x23 /* # */) {
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? n : nl;
     } else {
       const end = wordEnd(text, i);
       if (end > i) {
+        const quoted = quotedOrEscaped;
         const image = text.slice(i, end);
-        const kw = image.length <= 9 ? KEYWORDS.get(image) : undefined;
+        const kw = c < 0x100 && end - i <= 9 && (KEYWORD_LENGTHS[c]! >> (end - i)) & 1 ? KEYWORDS.get(image) : undefined;
         push(image, i, kw ?? Word);
-        lines(i, end);
+        // Only a quote or a backslash can take a word across a line.
+        if (quoted) lines(i, end);
         i = end;
       } else {
         // Nothing matches here: skip to where something does, as Chevrotain's
