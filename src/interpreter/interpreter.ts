@@ -79,8 +79,13 @@ interface Frame {
   line: number;
 }
 
-/** Files larger than this are lexed and parsed in pieces of whole statements. */
-const CHUNK = 256 * 1024;
+/**
+ * Files larger than this are lexed and parsed in pieces of whole statements.
+ * Small pieces keep few tokens alive when the young generation is
+ * collected (on the 100,000-target Jamfile, 32 KiB pieces spent about 15%
+ * less time in scavenges than 256 KiB ones; below 32 KiB made no difference).
+ */
+const CHUNK = 32 * 1024;
 
 const ERRNO_TEXT: Record<string, string> = {
   ENOENT: 'No such file or directory',
