@@ -308,9 +308,9 @@ export class Installer {
     const keptPaths = new Set(kept.map((k) => k.path));
     const juxnew = kept.filter((k) => k.outcome === 'juxnew').map((k) => k.path);
     for (const p of juxnew) {
-      const others = owners.othersOf(p + JUXNEW, name);
-      if (others.length || oldPaths.has(p + JUXNEW) || isDir(this.abs(p + JUXNEW))) {
-        conflicts.push(`${p + JUXNEW} (where the new version of ${p}, changed since it was installed, would go)`);
+      const q = p + JUXNEW;
+      if (owners.othersOf(q, name).length || oldPaths.has(q) || newFiles.some((e) => e.path === q) || isDir(this.abs(q))) {
+        conflicts.push(`${q} (where the new version of ${p}, changed since it was installed, would go)`);
       }
     }
     for (const d of newDirs) {
