@@ -75,7 +75,7 @@ export async function openSystem(config: Config, o: Record<string, unknown>, com
   try {
     const store = new StateStore(config.state, path.join(config.cache, 'index', 'state.cache'));
     const journal = new Journal(journalPath(config));
-    const installer = new Installer(config.root, store, journal);
+    const installer = new Installer(config.root, store, journal, config.configProtect);
     const recovered = installer.recover();
     sweepPartialArchives(config);
     sweepProbes(config);

@@ -18,12 +18,15 @@
  *   mirrors:                      # tried after a source's own addresses
  *     - https://mirror.example/sources/{file}
  *     - https://cas.example/sha256/{sha256}
+ *   configProtect: [/etc]         # config files an install never overwrites once changed
+ *   configProtectMask: [/etc/skel]  # sub-paths that are not protected after all
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JuxError } from '../errors.js';
+import { type ConfigProtection, DEFAULT_PROTECTION, normaliseProtectPath } from '../installer/configProtect.js';
 
 export interface Config {
   /** The directory relative paths were resolved from. */
@@ -44,6 +47,8 @@ export interface Config {
   /** Seconds before a download gives up on a silent server. */
   readonly fetchTimeout: number;
   readonly fetchRetries: number;
+  /** Paths in the root whose changed files installs keep (PATH.juxnew beside them). */
+  readonly configProtect: ConfigProtection;
   /** jux's rule library (rules/). */
   readonly rulesDir: string;
 }
@@ -138,7 +143,7 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
     if (typeof v !== 'string') throw new JuxError(`${key} must be a string`, at(key));
     return v;
   };
-  const known = new Set(['roots', 'root', 'state', 'cache', 'logs', 'build', 'jobs', 'providers', 'options', 'mirrors', 'fetch']);
+  const known = new Set(['roots', 'root', 'state', 'cache', 'logs', 'build', 'jobs', 'providers', 'options', 'mirrors', 'fetch', 'configProtect', 'configProtectMask']);
   for (const k of Object.keys(data)) {
     if (!known.has(k)) throw new JuxError(`unknown setting ${k} (settings: ${[...known].join(', ')})`, at(k));
   }
@@ -196,6 +201,21 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
     }
     return v;
   };
+  const protectList = (key: 'configProtect' | 'configProtectMask', envName: string, dflt: readonly string[]): string[] => {
+    const fromEnv = env[envName];
+    const raw = fromEnv !== undefined ? fromEnv.split(':').filter(Boolean) : data[key] !== undefined ? asStringList(data[key], key, at) : [...dflt];
+    return raw.map((p) => {
+      const n = normaliseProtectPath(p);
+      if (n === null) {
+        throw new JuxError(`${key} must name paths in the root without "." or ".." components, not ${JSON.stringify(p)}`, fromEnv !== undefined ? null : at(key));
+      }
+      return n;
+    });
+  };
+  const configProtect: ConfigProtection = {
+    protect: protectList('configProtect', 'JUX_CONFIG_PROTECT', DEFAULT_PROTECTION.protect),
+    mask: protectList('configProtectMask', 'JUX_CONFIG_PROTECT_MASK', DEFAULT_PROTECTION.mask),
+  };
   return {
     base,
     file,
@@ -211,6 +231,7 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
     mirrors: asStringList(data.mirrors, 'mirrors', at),
     fetchTimeout: count('timeout', 30, false),
     fetchRetries: count('retries', 3, true),
+    configProtect,
     rulesDir: defaultRulesDir(),
   };
 }

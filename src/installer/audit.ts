@@ -1,17 +1,28 @@
 /**
  * Auditing the root against the records: files missing or changed since
  * they were installed, files two packages claim, stray files in directories
- * jux manages, installed packages whose dependencies are not installed, and
- * installed packages no spell root has any more.
+ * jux manages, new versions of config files waiting to be merged
+ * (PATH.juxnew beside a package's PATH), installed packages whose
+ * dependencies are not installed, and installed packages no spell root has
+ * any more.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PackageGraph } from '../graph/packageGraph.js';
 import type { InstalledRecord } from '../state/stateFile.js';
 import type { StateStore } from '../state/stateStore.js';
+import { JUXNEW } from './configProtect.js';
 import { changed, Ownership, STAGING } from './transaction.js';
 
-export type AuditKind = 'missing' | 'changed' | 'owned-twice' | 'stray' | 'missing-dependency' | 'orphan' | 'no-file-list';
+export type AuditKind =
+  | 'missing'
+  | 'changed'
+  | 'owned-twice'
+  | 'stray'
+  | 'config-update'
+  | 'missing-dependency'
+  | 'orphan'
+  | 'no-file-list';
 
 export interface AuditFinding {
   readonly kind: AuditKind;
@@ -30,6 +41,8 @@ export function auditRoot(
   const owners = new Ownership(store);
   const claims = new Map<string, string[]>();
   const managedDirs = new Set<string>();
+  /** PATH.juxnew -> the package whose PATH it is the new version of. */
+  const pending = new Map<string, string>();
   for (const name of [...installed.keys()].sort()) {
     const files = owners.filesOf(name);
     if (files === undefined) {
@@ -55,7 +68,13 @@ export function auditRoot(
       }
       if (!exists) out.push({ kind: 'missing', package: name, path: e.path, message: `${e.path} (of ${name}) is missing` });
       else if (changed(abs, e)) out.push({ kind: 'changed', package: name, path: e.path, message: `${e.path} (of ${name}) changed since it was installed` });
+      if (fs.existsSync(abs + JUXNEW)) pending.set(e.path + JUXNEW, name);
     }
+  }
+  for (const [p, name] of pending) {
+    if (claims.has(p)) continue; // a package's own file of that name
+    const of = p.slice(0, -JUXNEW.length);
+    out.push({ kind: 'config-update', package: name, path: p, message: `${p} is ${name}'s new version of ${of}, kept beside the changed one: merge it into ${of}, or delete it` });
   }
   for (const [p, by] of claims) {
     if (by.length > 1) out.push({ kind: 'owned-twice', package: by.join(' '), path: p, message: `${p} is claimed by ${by.join(' and ')}` });
@@ -70,7 +89,7 @@ export function auditRoot(
     for (const n of names.sort()) {
       const p = path.posix.join(dir, n);
       if (dir === '/' && (n === STAGING || n.startsWith('.jux-probe-'))) continue;
-      if (claims.has(p) || managedDirs.has(p)) continue;
+      if (claims.has(p) || managedDirs.has(p) || pending.has(p)) continue;
       out.push({ kind: 'stray', package: null, path: p, message: `${p} is not owned by any package` });
     }
   }

@@ -11,6 +11,11 @@
  *   3. move every file the step replaces or drops into backup/;
  *   4. create directories, move the new files into place (rename: atomic
  *      per file), remove directories left empty;
+ *      a protected config file the user changed (configProtect.ts) is
+ *      neither moved aside nor replaced: the new version goes beside it as
+ *      PATH.juxnew (an older PATH.juxnew is moved aside like a replaced
+ *      file), which meta.json lists, so an undo removes or restores only
+ *      the .juxnew;
  *   5. write NAME.files and NAME.state atomically (write, fsync, rename);
  *   6. journal `done`.
  * The step directory (with the backups) goes when the transaction commits.
@@ -25,11 +30,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { JuxError } from '../errors.js';
-import { scanTree, sha256File } from '../builder/manifest.js';
+import { scanTree } from '../builder/manifest.js';
 import { type FileEntry, formatFiles, parseFiles } from '../state/files.js';
 import { formatInstalled, type InstalledRecord } from '../state/stateFile.js';
 import type { StateStore } from '../state/stateStore.js';
 import { checkArchive, extractArchive } from './archive.js';
+import { changed } from './changed.js';
+import { type ConfigProtection, DEFAULT_PROTECTION, isProtected, JUXNEW } from './configProtect.js';
+import { planProtection, type ProtectedFile } from './protectPlan.js';
 import { removeTree } from './removeTree.js';
 import { copyStagedTree, type StagedTree } from './stagedCopy.js';
 import { type DurableFile, writeDurably } from './durable.js';
@@ -44,6 +52,12 @@ interface StepMeta {
   readonly oldFiles: string | null;
   /** Files (not directories) the new version puts in place. */
   readonly newFiles: readonly FileEntry[];
+  /**
+   * Paths of newFiles put at PATH.juxnew instead of PATH (protected files
+   * the user changed: PATH itself is not touched). Absent in steps written
+   * before config protection.
+   */
+  readonly juxnew?: readonly string[];
   /** Directories to create, shallowest first. */
   readonly createDirs: readonly { path: string; mode: number }[];
   /** Paths moved aside before the new ones go in (replaced or dropped). */
@@ -64,6 +78,11 @@ export interface PreparedInstall {
 export interface RemoveReport {
   /** Files kept because they were changed since installation. */
   readonly keptChanged: string[];
+}
+
+export interface InstallReport {
+  /** Protected files the user changed (or made), kept as they are. */
+  readonly protected: readonly ProtectedFile[];
 }
 
 /** Who owns each path under the root, from every NAME.files. */
@@ -164,6 +183,7 @@ export class Installer {
     readonly root: string,
     readonly store: StateStore,
     readonly journal: Journal,
+    readonly protection: ConfigProtection = DEFAULT_PROTECTION,
   ) {
     this.staging = path.join(root, STAGING);
   }
@@ -234,8 +254,16 @@ export class Installer {
    * replacing the installed version. Throws (changing nothing) on an unsafe
    * or inconsistent archive and on conflicts with other packages' files; a
    * step that fails half-way is undone before the error is passed on.
+   * Protected config files the user changed are kept (see planProtection);
+   * the report lists them.
    */
-  async install(tx: Transaction, record: InstalledRecord, archive: string, prevArchive: string | null, prepared?: PreparedInstall): Promise<void> {
+  async install(
+    tx: Transaction,
+    record: InstalledRecord,
+    archive: string,
+    prevArchive: string | null,
+    prepared?: PreparedInstall,
+  ): Promise<InstallReport> {
     const name = record.name;
     const owners = this.owners();
     const oldRecord = readText(this.store.statePath(name));
@@ -270,7 +298,20 @@ export class Installer {
       if (others.length) conflicts.push(`${e.path} (owned by ${others.join(' and ')})`);
       else if (isDir(this.abs(e.path))) {
         if (!ownOldDir(e.path) || newDirs.some((d) => d.path === e.path)) conflicts.push(`${e.path} (a directory where the package has a file)`);
-      } else if (!oldPaths.has(e.path) && exists(this.abs(e.path))) conflicts.push(`${e.path} (owned by no package)`);
+      } else if (!oldPaths.has(e.path) && exists(this.abs(e.path)) && !isProtected(this.protection, e.path)) {
+        conflicts.push(`${e.path} (owned by no package)`);
+      }
+    }
+    // Protected files the user changed (or made) stay; the new versions of
+    // some go beside them as PATH.juxnew, which must be free for that.
+    const kept = planProtection(this.root, this.protection, oldFiles, newFiles, (e) => !owners.claimedByOther(e.path, name));
+    const keptPaths = new Set(kept.map((k) => k.path));
+    const juxnew = kept.filter((k) => k.outcome === 'juxnew').map((k) => k.path);
+    for (const p of juxnew) {
+      const q = p + JUXNEW;
+      if (owners.othersOf(q, name).length || oldPaths.has(q) || newFiles.some((e) => e.path === q) || isDir(this.abs(q))) {
+        conflicts.push(`${q} (where the new version of ${p}, changed since it was installed, would go)`);
+      }
     }
     for (const d of newDirs) {
       const p = this.abs(d.path);
@@ -288,12 +329,26 @@ export class Installer {
     const newPaths = new Set(newFiles.map((e) => e.path));
     const newDirPaths = new Set(newDirs.map((e) => e.path));
     const backups = [
-      ...newFiles.filter((e) => exists(this.abs(e.path)) && !isDir(this.abs(e.path))).map((e) => e.path),
-      // What the new version no longer has goes, unless another package lists it too.
+      ...newFiles.filter((e) => !keptPaths.has(e.path) && exists(this.abs(e.path)) && !isDir(this.abs(e.path))).map((e) => e.path),
+      // An older PATH.juxnew is replaced by the new one.
+      ...juxnew.map((p) => p + JUXNEW).filter((p) => exists(this.abs(p))),
+      // What the new version no longer has goes, unless another package lists
+      // it too, or it is a protected file the user changed.
       ...oldFiles
-        .filter((e) => e.type !== 'd' && !newPaths.has(e.path) && !owners.claimedByOther(e.path, name) && exists(this.abs(e.path)))
+        .filter(
+          (e) =>
+            e.type !== 'd' && !newPaths.has(e.path) && !keptPaths.has(e.path) && !owners.claimedByOther(e.path, name) && exists(this.abs(e.path)),
+        )
         .map((e) => e.path),
+      // A PATH.juxnew holding the old version of a file the new version no
+      // longer has is the package's, and goes with that file.
+      ...oldFiles
+        .filter((e) => e.type !== 'd' && !newPaths.has(e.path) && this.ownJuxnew(e, owners))
+        .map((e) => e.path + JUXNEW),
     ];
+    const same = new Set(kept.filter((k) => k.outcome === 'same').map((k) => k.path));
+    const aside = new Set(juxnew);
+    const placed = newFiles.filter((e) => !same.has(e.path));
     const createDirs = newDirs.filter((d) => !isDir(this.abs(d.path))).map((d) => ({ path: d.path, mode: d.mode }));
     const dropDirs = oldFiles
       .filter((e) => e.type === 'd' && !newDirPaths.has(e.path) && !owners.dirShared(e.path, name) && exists(this.abs(e.path)))
@@ -304,7 +359,8 @@ export class Installer {
       name,
       oldState: oldRecord,
       oldFiles: oldFilesText,
-      newFiles,
+      newFiles: placed,
+      ...(juxnew.length ? { juxnew } : {}),
       createDirs,
       backups,
       dropDirs,
@@ -336,8 +392,8 @@ export class Installer {
       for (const p of backups) moveInto(this.abs(p), path.join(dir, 'backup', p));
       for (const d of dropDirs) rmdirIfEmpty(this.abs(d));
       for (const d of createDirs) fs.mkdirSync(this.abs(d.path), { mode: d.mode });
-      for (const e of newFiles) {
-        const target = this.abs(e.path);
+      for (const e of placed) {
+        const target = this.abs(aside.has(e.path) ? e.path + JUXNEW : e.path);
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.renameSync(path.join(dir, 'new', 'root', e.path), target);
       }
@@ -354,6 +410,7 @@ export class Installer {
     }
     this.journal.done(tx, step);
     owners.set(name, entries);
+    return { protected: kept };
   }
 
   /** Remove an installed package; files changed since installation are kept and reported. */
@@ -373,6 +430,9 @@ export class Installer {
       if (changed(p, e)) keptChanged.push(e.path);
       else backups.push(e.path);
     }
+    // A PATH.juxnew an install left beside a user's config file holds the
+    // package's version of PATH: it goes with the package (unless changed).
+    for (const e of oldFiles) if (e.type !== 'd' && this.ownJuxnew(e, owners)) backups.push(e.path + JUXNEW);
     const dropDirs = oldFiles
       .filter((e) => e.type === 'd' && !owners.dirShared(e.path, name) && exists(this.abs(e.path)))
       .map((e) => e.path)
@@ -406,6 +466,15 @@ export class Installer {
     this.journal.done(tx, step);
     owners.set(name, null);
     return { keptChanged };
+  }
+
+  /**
+   * Is there a PATH.juxnew beside the package's file `e` that an install
+   * wrote (no package lists it, and it holds the version `e` records)?
+   */
+  private ownJuxnew(e: FileEntry, owners: Ownership): boolean {
+    const q = e.path + JUXNEW;
+    return exists(this.abs(q)) && owners.ownerOf(q) === undefined && !isDir(this.abs(q)) && !changed(this.abs(q), e);
   }
 
   /** A step failed half-way (an I/O error, not a crash): put everything back now. */
@@ -499,16 +568,19 @@ export class Installer {
     }
     const meta = JSON.parse(metaText) as StepMeta;
     const backedUp = new Set(meta.backups);
+    const aside = new Set(meta.juxnew ?? []);
     const restore = (p: string): void => {
       const backup = path.join(dir, 'backup', p);
       if (!exists(backup)) return; // never moved aside, or already back
       fs.mkdirSync(path.dirname(this.abs(p)), { recursive: true });
       fs.renameSync(backup, this.abs(p));
     };
-    // New files that are in place go; what they replaced comes back.
+    // New files that are in place go; what they replaced comes back. A new
+    // version put beside a user's config file is PATH.juxnew: only that goes.
     for (const e of meta.newFiles) {
-      const target = this.abs(e.path);
-      if (backedUp.has(e.path)) restore(e.path);
+      const rel = aside.has(e.path) ? e.path + JUXNEW : e.path;
+      const target = this.abs(rel);
+      if (backedUp.has(rel)) restore(rel);
       else if (exists(target) && !isDir(target)) fs.rmSync(target, { force: true }); // it was not there before the step
     }
     // Directories the step made go; those it dropped come back; then the
@@ -646,16 +718,4 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** Has the installed file changed since it was recorded? */
-export function changed(p: string, e: FileEntry): boolean {
-  try {
-    const st = fs.lstatSync(p);
-    if (e.type === 'l') return !st.isSymbolicLink() || fs.readlinkSync(p) !== e.hash;
-    if (e.type === 'f') return !st.isFile() || st.size !== e.size || sha256File(p) !== e.hash;
-    return !st.isDirectory();
-  } catch {
-    return true;
-  }
-}
-
-export { Journal };
+export { changed, Journal };

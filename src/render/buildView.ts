@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { BuildEvent, BuildReporter, RunSummary } from '../scheduler/buildEvents.js';
+import { keptConfigText } from './keptConfig.js';
 import { paint } from './style.js';
 
 export interface ViewOptions {
@@ -37,6 +38,10 @@ export function summaryText(s: RunSummary, rel: (p: string) => string): string {
   if (s.skipped.length) {
     lines.push('Skipped:');
     for (const k of s.skipped) lines.push(`  ${k.name} (needs ${k.missing})`);
+  }
+  if (s.keptConfigs.length) {
+    lines.push('Config files kept (merge the .juxnew files, or delete them):');
+    for (const k of s.keptConfigs) lines.push(`  ${keptConfigText(k.name, k)}`);
   }
   const damaging = s.damaging.filter((d) => d.blocked > 0);
   if (damaging.length) {
@@ -135,6 +140,9 @@ export class BuildView implements BuildReporter {
         break;
       case 'warning':
         this.line(paint.yellow(`warning: ${e.message}`));
+        break;
+      case 'kept-config':
+        this.line(paint.yellow(`warning: ${keptConfigText(e.name, e)}`));
         break;
       case 'finish':
         if (this.timer) clearInterval(this.timer);

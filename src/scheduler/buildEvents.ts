@@ -4,6 +4,7 @@
  * or JSON.
  */
 import type { BuildPhase } from '../builder/build.js';
+import type { ProtectedFile } from '../installer/protectPlan.js';
 
 export interface FailedPackage {
   readonly name: string;
@@ -12,6 +13,11 @@ export interface FailedPackage {
   readonly status: string;
   readonly message: string;
   readonly log: string | null;
+}
+
+/** A config file an install kept because the user changed it (or made it). */
+export interface KeptConfig extends ProtectedFile {
+  readonly name: string;
 }
 
 export interface RunSummary {
@@ -24,6 +30,8 @@ export interface RunSummary {
   readonly damaging: readonly { readonly name: string; readonly blocked: number }[];
   readonly interrupted: boolean;
   readonly seconds: number;
+  /** Config files kept, with new versions beside them (PATH.juxnew) to merge. */
+  readonly keptConfigs: readonly KeptConfig[];
 }
 
 export type BuildEvent =
@@ -36,6 +44,7 @@ export type BuildEvent =
   | ({ readonly type: 'failed'; readonly tail: readonly string[] } & FailedPackage)
   | { readonly type: 'skipped'; readonly name: string; readonly missing: string }
   | { readonly type: 'warning'; readonly message: string }
+  | ({ readonly type: 'kept-config' } & KeptConfig)
   | { readonly type: 'finish'; readonly summary: RunSummary };
 
 export interface BuildReporter {

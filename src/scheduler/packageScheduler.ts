@@ -19,7 +19,7 @@ import type { Transaction } from '../installer/journal.js';
 import type { Plan, PlanEntry } from '../planner/rebuild.js';
 import { installedRecordFor } from '../state/records.js';
 import type { InstalledRecord } from '../state/stateFile.js';
-import type { BuildReporter, FailedPackage, RunSummary } from './buildEvents.js';
+import type { BuildReporter, FailedPackage, KeptConfig, RunSummary } from './buildEvents.js';
 import { RootWatch } from './rootWatch.js';
 import { ENV, ShellWorkers } from './shellWorkers.js';
 
@@ -64,6 +64,7 @@ export class PackageRun {
   private readonly failed: FailedPackage[] = [];
   private readonly skipped: { name: string; missing: string }[] = [];
   private readonly blockedBy = new Map<string, number>();
+  private readonly keptConfigs: KeptConfig[] = [];
   private rootWatch: RootWatch | null = null;
   /** Phase scripts start through these (with JUX_SHELL_WORKERS=0, or no /usr/bin/env: with execa). */
   private workers: ShellWorkers | null = null;
@@ -128,6 +129,7 @@ export class PackageRun {
       damaging,
       interrupted: this.interrupted,
       seconds: (Date.now() - start) / 1000,
+      keptConfigs: this.keptConfigs,
     };
     this.out.emit({ type: 'finish', summary });
     return summary;
@@ -279,10 +281,17 @@ export class PackageRun {
       }
       const prev = this.ctx.installed.get(e.name) ?? null;
       const record = installedRecordFor(e, spell, (n) => this.ctx.installed.get(n), this.now(), path.basename(archive));
+      let report;
       try {
-        await this.ctx.installer.install(this.ctx.tx, record, archive, prev?.archive ?? null, prepared);
+        report = await this.ctx.installer.install(this.ctx.tx, record, archive, prev?.archive ?? null, prepared);
       } catch (err) {
         return this.fail(e, { phase: 'install', status: 'error', message: (err as Error).message, log: null });
+      }
+      for (const k of report.protected) {
+        if (k.outcome === 'same') continue; // nothing new to merge
+        const kept: KeptConfig = { name: e.name, ...k };
+        this.keptConfigs.push(kept);
+        this.out.emit({ type: 'kept-config', ...kept });
       }
       this.rootWatch!.installed(e.name);
       this.ctx.installed.set(e.name, record);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { JuxError } from '../../src/errors.js';
+import { isProtected } from '../../src/installer/configProtect.js';
 import { tempDir } from '../helpers/run.js';
 
 async function load(yaml: string, overrides = {}): Promise<Awaited<ReturnType<typeof loadConfig>>> {
@@ -38,7 +39,7 @@ describe('configuration', () => {
 
   it('points at the key at fault', async () => {
     expect(await failure('roots: [spells]\nbogus: 1\n')).toBe(
-      'jux.yaml:2:1: unknown setting bogus (settings: roots, root, state, cache, logs, build, jobs, providers, options, mirrors, fetch)',
+      'jux.yaml:2:1: unknown setting bogus (settings: roots, root, state, cache, logs, build, jobs, providers, options, mirrors, fetch, configProtect, configProtectMask)',
     );
     expect(await failure('roots: [spells]\nfetch:\n  tmeout: 3\n')).toBe('jux.yaml:3:3: unknown setting fetch.tmeout (settings: timeout, retries)');
     expect(await failure('fetch:\n  timeout: 0\n')).toBe('jux.yaml:2:3: fetch.timeout must be a number of seconds above 0, not 0');
@@ -46,5 +47,39 @@ describe('configuration', () => {
     expect(await failure('jobs: many\n')).toBe('jux.yaml:1:1: jobs must be a number');
     expect(await failure('roots: { a: 1 }\n')).toBe('jux.yaml:1:1: roots must be a list of strings');
     expect(await failure('roots: [a\n')).toMatch(/^jux\.yaml:\d+:\d+: invalid YAML: /);
+  });
+
+  it('protects /etc by default; configProtect and configProtectMask change that, JUX_CONFIG_PROTECT(_MASK) override them', async () => {
+    const d = await load('roots: [a]\n');
+    expect(d.configProtect).toEqual({ protect: ['/etc'], mask: [] });
+    const c = await load('configProtect: [/etc/, usr/share/foo, /opt//x]\nconfigProtectMask: /etc/skel\n');
+    expect(c.configProtect).toEqual({ protect: ['/etc', '/usr/share/foo', '/opt/x'], mask: ['/etc/skel'] });
+    expect(await failure('configProtect: [/etc/../usr]\n')).toBe(
+      'jux.yaml:1:1: configProtect must name paths in the root without "." or ".." components, not "/etc/../usr"',
+    );
+    expect(await failure('configProtectMask: { a: 1 }\n')).toBe('jux.yaml:1:1: configProtectMask must be a list of strings');
+    process.env.JUX_CONFIG_PROTECT = '/srv:/etc';
+    process.env.JUX_CONFIG_PROTECT_MASK = '';
+    try {
+      const e = await load('configProtect: [/usr]\nconfigProtectMask: [/etc/skel]\n');
+      expect(e.configProtect).toEqual({ protect: ['/srv', '/etc'], mask: [] });
+    } finally {
+      delete process.env.JUX_CONFIG_PROTECT;
+      delete process.env.JUX_CONFIG_PROTECT_MASK;
+    }
+  });
+
+  it('decides protection by the longest match, a mask winning a tie', () => {
+    const p = { protect: ['/etc', '/etc/skel/keep', '/usr/share/foo'], mask: ['/etc/skel', '/usr/share/foo'] };
+    expect(isProtected(p, '/etc/foo.conf')).toBe(true);
+    expect(isProtected(p, '/etc')).toBe(true);
+    expect(isProtected(p, '/etcetera/x')).toBe(false);
+    expect(isProtected(p, '/etc/skel/.bashrc')).toBe(false);
+    expect(isProtected(p, '/etc/skel/keep/x')).toBe(true);
+    expect(isProtected(p, '/usr/share/foo/x')).toBe(false);
+    expect(isProtected(p, '/usr/bin/hello')).toBe(false);
+    expect(isProtected({ protect: [], mask: [] }, '/etc/foo.conf')).toBe(false);
+    expect(isProtected({ protect: ['/'], mask: ['/usr'] }, '/var/x')).toBe(true);
+    expect(isProtected({ protect: ['/'], mask: ['/usr'] }, '/usr/x')).toBe(false);
   });
 });

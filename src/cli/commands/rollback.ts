@@ -17,6 +17,8 @@ import { parseInstalled } from '../../state/stateFile.js';
 import { openSystem } from '../system.js';
 import { dependantsFirst } from './dispel.js';
 import { overridesFrom, say } from '../options.js';
+import { keptConfigText } from '../../render/keptConfig.js';
+import { paint } from '../../render/style.js';
 
 export default async function rollback(o: Record<string, unknown>, args: string[]): Promise<number> {
   const config = await loadConfig(overridesFrom(o));
@@ -73,8 +75,9 @@ export default async function rollback(o: Record<string, unknown>, args: string[
       const removals = work.filter((w) => w.to === null).map((w) => w.name);
       for (const name of dependantsFirst(removals, (n) => installed.get(n)?.depends.map((d) => d.name) ?? [])) {
         const cur = installed.get(name)!;
-        system.installer.remove(tx, name, cur.archive ?? '');
+        const report = system.installer.remove(tx, name, cur.archive ?? '');
         say(`removed ${name} ${cur.version}`);
+        for (const p of report.keptChanged) say(paint.yellow(`  kept ${p}: changed since it was installed`));
       }
       // Then the earlier builds. One that clashes with a package not yet put
       // back waits for the next round (a failed install changes nothing).
@@ -87,13 +90,15 @@ export default async function rollback(o: Record<string, unknown>, args: string[
         for (const { w, record } of pending) {
           const target = w.to!;
           const curRecord = installed.get(w.name);
+          let report;
           try {
-            await system.installer.install(tx, record, path.join(cache, target.archive), curRecord?.archive ?? null);
+            report = await system.installer.install(tx, record, path.join(cache, target.archive), curRecord?.archive ?? null);
           } catch (e) {
             failed.push({ p: { w, record }, e });
             continue;
           }
           say(`restored ${w.name} ${target.version}${curRecord ? ` (was ${curRecord.version})` : ''}`);
+          for (const k of report.protected) if (k.outcome !== 'same') say(paint.yellow(`warning: ${keptConfigText(w.name, k)}`));
         }
         if (failed.length === pending.length) throw failed[0]!.e;
         pending = failed.map((f) => f.p);
