@@ -26,7 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JuxError } from '../errors.js';
-import { type ConfigProtection, DEFAULT_PROTECTION, normaliseProtectPath } from '../installer/configProtect.js';
+import { type ConfigProtection, DEFAULT_PROTECTION, normaliseProtectPath } from './configProtect.js';
 
 export interface Config {
   /** The directory relative paths were resolved from. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { PackageGraph } from '../graph/packageGraph.js';
 import type { InstalledRecord } from '../state/stateFile.js';
 import type { StateStore } from '../state/stateStore.js';
-import { JUXNEW } from './configProtect.js';
+import { JUXNEW } from '../config/configProtect.js';
 import { changed, Ownership, STAGING } from './transaction.js';
 
 export type AuditKind =

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FileEntry } from '../state/files.js';
 import { changed, sameContent } from './changed.js';
-import { type ConfigProtection, isProtected } from './configProtect.js';
+import { type ConfigProtection, isProtected } from '../config/configProtect.js';
 
 /** One protected file the user's version of which an install keeps. */
 export interface ProtectedFile {

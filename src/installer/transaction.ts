@@ -36,7 +36,7 @@ import { formatInstalled, type InstalledRecord } from '../state/stateFile.js';
 import type { StateStore } from '../state/stateStore.js';
 import { checkArchive, extractArchive } from './archive.js';
 import { changed } from './changed.js';
-import { type ConfigProtection, DEFAULT_PROTECTION, isProtected, JUXNEW } from './configProtect.js';
+import { type ConfigProtection, DEFAULT_PROTECTION, isProtected, JUXNEW } from '../config/configProtect.js';
 import { planProtection, type ProtectedFile } from './protectPlan.js';
 import { removeTree } from './removeTree.js';
 import { copyStagedTree, type StagedTree } from './stagedCopy.js';

@@ -1,5 +1,5 @@
 /** The words for a config file an install kept (see installer/protectPlan.ts). */
-import { JUXNEW } from '../installer/configProtect.js';
+import { JUXNEW } from '../config/configProtect.js';
 import type { ProtectedFile } from '../installer/protectPlan.js';
 
 /** One line: what was kept, why, and where the package's new version is. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { JuxError } from '../../src/errors.js';
-import { isProtected } from '../../src/installer/configProtect.js';
+import { isProtected } from '../../src/config/configProtect.js';
 import { tempDir } from '../helpers/run.js';
 
 async function load(yaml: string, overrides = {}): Promise<Awaited<ReturnType<typeof loadConfig>>> {
