@@ -748,7 +748,21 @@ function foldLocals(stmts: Stmt[]): Stmt[] {
  * of tree for a 5 MB Jamfile; the copies die young and cost little).
  */
 function exact<T>(a: T[]): T[] {
-  return a.length === 0 ? [] : a.slice();
+  // Literals for the common short lengths: V8 tracks where literals are
+  // made and allocates long-lived ones straight in the old generation,
+  // which it cannot do for slice()'s results.
+  switch (a.length) {
+    case 0:
+      return [];
+    case 1:
+      return [a[0]!];
+    case 2:
+      return [a[0]!, a[1]!];
+    case 3:
+      return [a[0]!, a[1]!, a[2]!];
+    default:
+      return a.slice();
+  }
 }
 
 let parserInstance: JamParser | undefined;
