@@ -22,7 +22,7 @@
  * compares the two on the conformance corpus and on fuzzed programs).
  */
 import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.js';
-import { KEYWORDS, Word } from './tokens.js';
+import { Actions, For, KEYWORDS, LBrace, LBracket, Local, RBrace, RBracket, Rule, Semicolon, Switch, While, Word } from './tokens.js';
 
 /** Per-tokenize state of the statement-start tracker. */
 export interface Tracker {
@@ -168,12 +168,53 @@ function wordEnd(text: string, i: number): number {
 
 /** Split source text into tokens, with keywords classified. */
 export function tokenize(text: string): LexResult {
+  return scan(text, 0, 1, Infinity);
+}
+
+/** Tokens of a piece of a file (tokenizePiece). */
+export interface LexPiece extends LexResult {
+  /** Where the piece ends (the next one starts): the end of the text, or just after a line end. */
+  readonly end: number;
+  /** The line number at `end`. */
+  readonly line: number;
+}
+
+/** Statements whose closing `}` cannot be followed by more of the same statement. */
+const BLOCK_HEADS = new Set<TokenType>([LBrace, Rule, For, While, Switch, Actions]);
+
+/**
+ * Tokens of the text from `from` (on line `line`) to the end of the first
+ * line, at least `minChunk` characters on, that ends a top-level statement
+ * — or to the end of the text. Offsets, lines and columns are the text's.
+ *
+ * Lexing a multi-megabyte file in one piece keeps millions of token objects
+ * alive at once, and the garbage collector then dominates. Jam's grammar
+ * allows a cheap split: a `;` outside braces and brackets ends a top-level
+ * statement (nothing else can hold one), and so does the `}` closing a
+ * top-level `{ }` block, rule, loop, switch or actions (only an `if` block
+ * can be continued, by `else`). Each piece parses on its own to the same
+ * tree and the same first error. A top-level `local` scopes the rest of its
+ * file, so no cut is made after one; nor after characters the scanner had
+ * to skip.
+ */
+export function tokenizePiece(text: string, from: number, line: number, minChunk: number): LexPiece {
+  return scan(text, from, line, minChunk);
+}
+
+function scan(text: string, from: number, firstLine: number, minChunk: number): LexPiece {
   const t = newTracker();
   const tokens: IToken[] = [];
   const n = text.length;
-  let line = 1;
-  let lineStart = -1; // offset of the last newline before `i`
-  let i = 0;
+  let line = firstLine;
+  let lineStart = from > 0 ? text.lastIndexOf('\n', from - 1) : -1; // offset of the last newline before `i`
+  let i = from;
+  // Where a piece may end (see tokenizePiece).
+  const chunked = minChunk !== Infinity;
+  let depth = 0;
+  let bracket = 0;
+  let head: TokenType | null = null; // the first token of the current top-level statement
+  let candidate = false; // the last token ended a top-level statement
+  let noCut = false;
 
   const push = (image: string, at: number, type: TokenType): void => {
     tokens.push({ image, startOffset: at, startLine: line, startColumn: at - lineStart, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type });
@@ -185,15 +226,19 @@ export function tokenize(text: string): LexResult {
       lineStart = k;
     }
   };
+  /** Feed the tracker every token read so far. */
+  const feed = (): void => {
+    while (t.processed < tokens.length) {
+      const tok = tokens[t.processed++]!;
+      if (tok.tokenType !== ActionBody) track(t, tok.image);
+    }
+  };
   /**
    * Feed the tracker; if an action body starts at `at`, its end (the
    * matching `}`, or the end of the input), else -1.
    */
   const bodyEnd = (at: number): number => {
-    while (t.processed < tokens.length) {
-      const tok = tokens[t.processed++]!;
-      if (tok.tokenType !== ActionBody) track(t, tok.image);
-    }
+    feed();
     if (!t.expectBody) return -1;
     t.expectBody = false;
     let nest = 1;
@@ -210,11 +255,18 @@ export function tokenize(text: string): LexResult {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (isBlank(c)) {
+      if (candidate && !noCut && i - from >= minChunk) {
+        const nl = text.indexOf('\n', i);
+        let k = i;
+        while (k < nl && isBlank(text.charCodeAt(k))) k++;
+        if (k === nl) return { tokens, unterminatedBodies: t.unterminatedBodies, end: nl + 1, line: line + 1 };
+      }
       const end = bodyEnd(i);
       if (end >= 0) {
         push(text.slice(i, end), i, ActionBody);
         lines(i, end);
         i = end;
+        candidate = false;
         continue;
       }
       for (; i < n; i++) {
@@ -233,7 +285,18 @@ export function tokenize(text: string): LexResult {
         const quoted = quotedOrEscaped;
         const image = text.slice(i, end);
         const kw = c < 0x100 && end - i <= 9 && (KEYWORD_LENGTHS[c]! >> (end - i)) & 1 ? KEYWORDS.get(image) : undefined;
-        push(image, i, kw ?? Word);
+        const type = kw ?? Word;
+        if (chunked) {
+          feed();
+          if (depth === 0 && bracket === 0 && t.stmtStart && t.pending === 'none') head = type;
+          if (type === Local && depth === 0 && t.stmtStart) noCut = true;
+          if (type === LBrace) depth++;
+          else if (type === RBrace) depth--;
+          else if (type === LBracket) bracket++;
+          else if (type === RBracket) bracket--;
+          candidate = depth === 0 && bracket === 0 && (type === Semicolon || (type === RBrace && head !== null && BLOCK_HEADS.has(head)));
+        }
+        push(image, i, type);
         // Only a quote or a backslash can take a word across a line.
         if (quoted) lines(i, end);
         i = end;
@@ -241,6 +304,7 @@ export function tokenize(text: string): LexResult {
         // Nothing matches here: skip to where something does, as Chevrotain's
         // lexer did. Its check for a resumption point gave a pending action
         // body the first try, which used the body up without reading it.
+        noCut = true;
         for (i++; bodyEnd(i) < 0 && i < n; i++) {
           const d = text.charCodeAt(i);
           if (isBlank(d) || d === 0x23 || wordEnd(text, i) > i) break;
@@ -248,8 +312,9 @@ export function tokenize(text: string): LexResult {
       }
     }
   }
-  return { tokens, unterminatedBodies: t.unterminatedBodies };
+  return { tokens, unterminatedBodies: t.unterminatedBodies, end: n, line };
 }
+
 /** The value of a word: quotes removed, backslash escapes resolved. */
 export function decodeWord(image: string): { value: string; unterminatedQuote: boolean } {
   if (image.indexOf('"') < 0 && image.indexOf('\\') < 0) return { value: image, unterminatedQuote: false };

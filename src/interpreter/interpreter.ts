@@ -12,8 +12,7 @@
  */
 import type { IToken } from 'chevrotain';
 import type { Arg, Cond, Func, ListExpr, Stmt } from '../../grammar/ast.js';
-import { chunkEnds } from '../../grammar/chunks.js';
-import { ActionBody, decodeWord, tokenize } from '../../grammar/lexer.js';
+import { ActionBody, decodeWord, tokenize, tokenizePiece } from '../../grammar/lexer.js';
 import { jamParser, type SyntaxDiagnostic } from '../../grammar/parser.js';
 import { isKeywordType } from '../../grammar/tokens.js';
 import type { JamReporter, SourcePos } from '../events.js';
@@ -193,21 +192,16 @@ export class Interpreter {
     const all: Stmt[] = [];
     let start = f.pos;
     let line = f.line;
-    for (const end of chunkEnds(f.text, f.pos, CHUNK)) {
-      const piece = start === 0 && end === f.text.length ? f.text : f.text.slice(start, end);
-      const lex = tokenize(piece);
+    for (;;) {
+      const lex = tokenizePiece(f.text, start, line, CHUNK);
       let tokens = lex.tokens;
-      for (const t of tokens) {
-        t.startLine = (t.startLine ?? 1) + line - 1;
-        t.startOffset += start;
-      }
       // A word the scanner cannot finish (unmatched quote or action braces)
       // runs to the end of the file: jam reports it and sees the end there.
       let bad: { index: number; message: string } | null = null;
       for (let i = 0; i < tokens.length; i++) {
         const t = tokens[i]!;
         if (t.tokenType === ActionBody) {
-          if (lex.unterminatedBodies.has(t.startOffset - start)) bad = { index: i, message: 'unmatched {} in action block' };
+          if (lex.unterminatedBodies.has(t.startOffset)) bad = { index: i, message: 'unmatched {} in action block' };
         } else if (t.image.indexOf('"') >= 0 && decodeWord(t.image).unterminatedQuote) {
           bad = { index: i, message: 'unmatched " in string' };
         }
@@ -255,8 +249,9 @@ export class Interpreter {
         this.badTokenError(lex.tokens[bad.index - 1] ?? this.lastToken, bad.message);
         break;
       }
-      line += countNewlines(piece);
-      start = end;
+      line = lex.line;
+      start = lex.end;
+      if (start >= f.text.length) break;
     }
     this.frames.pop();
     return all.length ? all : null;

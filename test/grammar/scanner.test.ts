@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createToken, Lexer, type IToken } from '../../grammar/chevrotain.js';
-import { ActionBody, newTracker, tokenize, track, type Tracker } from '../../grammar/lexer.js';
+import { ActionBody, newTracker, tokenize, tokenizePiece, track, type Tracker } from '../../grammar/lexer.js';
+import { jamParser } from '../../grammar/parser.js';
 import { KEYWORDS } from '../../grammar/tokens.js';
 import { seededRandom } from '../../src/util/random.js';
 import { corpusFiles, mutate } from '../helpers/jamFuzz.js';
@@ -161,5 +162,91 @@ describe('scanner', () => {
   it('gives action bodies their own token type', () => {
     const toks = tokenize('actions A { x }').tokens;
     expect(toks.map((t) => t.tokenType)).toContain(ActionBody);
+  });
+});
+
+// ---- pieces: large files are scanned and parsed a piece at a time ----
+
+/** The whole text's parse: its statements, or the position of its first error. */
+function parseWhole(text: string): string {
+  const p = jamParser();
+  p.input = tokenize(text).tokens;
+  p.fileName = 'f';
+  p.recover = false;
+  const body = p.program();
+  const e = p.errors[0];
+  p.input = [];
+  return e ? `error at ${e.token.startOffset}` : JSON.stringify(body);
+}
+
+/** The same, a piece at a time, as the interpreter reads a large file (reading on past an error, for the tokens). */
+function parsePieces(text: string, minChunk: number): { result: string; pieces: number; tokens: string[] } {
+  const p = jamParser();
+  const all: unknown[] = [];
+  const tokens: string[] = [];
+  let start = 0;
+  let line = 1;
+  let pieces = 0;
+  let result: string | null = null; // the first error, if any
+  for (;;) {
+    const lex = tokenizePiece(text, start, line, minChunk);
+    pieces++;
+    for (const t of lex.tokens) tokens.push(show(t.tokenType.name, t));
+    p.input = lex.tokens;
+    p.fileName = 'f';
+    p.recover = false;
+    const body = p.program();
+    const e = p.errors[0];
+    p.input = [];
+    if (e && result === null) result = `error at ${e.token.startOffset}`;
+    all.push(...(body ?? []));
+    expect(lex.line).toBe(1 + (text.slice(0, lex.end).match(/\n/g)?.length ?? 0));
+    start = lex.end;
+    line = lex.line;
+    if (start >= text.length) break;
+  }
+  return { result: result ?? JSON.stringify(all), pieces, tokens };
+}
+
+describe('pieces of a large file', () => {
+  it('parse to the same statements as the whole, on the corpus joined into one file', () => {
+    const files = corpusFiles().filter((f) => !parseWhole(f).startsWith('error'));
+    const text = files.join('\n');
+    const whole = parseWhole(text);
+    const pieces = parsePieces(text, 64);
+    expect(pieces.pieces).toBeGreaterThan(100);
+    expect(pieces.result).toBe(whole);
+    expect(pieces.tokens).toEqual(scannerTokens(text).tokens);
+  });
+
+  it('give the same tokens and the same first error as the whole, on 2,000 mutated files', () => {
+    const files = corpusFiles();
+    const r = seededRandom(11);
+    let cut = 0;
+    for (let i = 0; i < 2000; i++) {
+      let text = mutate(files, r);
+      for (let k = 0; k < 3; k++) text += '\n' + mutate(files, r);
+      const got = parsePieces(text, 1 + Math.floor(r() * 200));
+      if (got.pieces > 1) cut++;
+      const whole = parseWhole(text);
+      if (got.result !== whole || JSON.stringify(got.tokens) !== JSON.stringify(scannerTokens(text).tokens)) {
+        expect({ input: text, result: got.result }).toEqual({ input: text, result: whole });
+        expect(got.tokens).toEqual(scannerTokens(text).tokens);
+      }
+    }
+    expect(cut).toBeGreaterThan(1000);
+  });
+
+  it('are cut only after a top-level statement, never after a top-level local', () => {
+    const text = 'rule R { Echo a ; }\nR ;\nif x { Echo b ; }\nelse { Echo c ; }\nlocal L = 1 ;\nEcho $(L) ;\nEcho d ;\n';
+    const ends: number[] = [];
+    for (let start = 0, line = 1; start < text.length; ) {
+      const lex = tokenizePiece(text, start, line, 1);
+      ends.push(lex.end);
+      start = lex.end;
+      line = lex.line;
+    }
+    // After `rule R { ... }`, `R ;` and the whole if/else; nothing after `local`.
+    expect(ends.map((e) => text.slice(0, e).split('\n').length - 1)).toEqual([1, 2, 4, 7]);
   });
 });
