@@ -59,6 +59,15 @@ export function selfContained(file: string, r: FileResult): boolean {
   return true;
 }
 
+function sameProviders(a: ReadonlyMap<string, readonly string[]>, b: ReadonlyMap<string, readonly string[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [cap, list] of a) {
+    const old = b.get(cap);
+    if (old === undefined || old.length !== list.length || old.some((x, i) => x !== list[i])) return false;
+  }
+  return true;
+}
+
 interface Declared {
   readonly root: number;
   readonly fact: SpellFact;
@@ -183,7 +192,7 @@ export class GraphIndex {
         spells.set(name, assemble.has(name) ? part.spells.get(name)! : prev.spells.get(name)!);
       }
     }
-    const providers = new Map<string, string[]>();
+    let providers = new Map<string, string[]>();
     for (const s of spells.values()) {
       for (const cap of s.provides) {
         const l = providers.get(cap);
@@ -191,6 +200,8 @@ export class GraphIndex {
         else l.push(s.name);
       }
     }
+    // The same providers: the same map (what is derived from it can be taken over).
+    if (sameProviders(providers, prev.providers)) providers = prev.providers as Map<string, string[]>;
 
     // Findings again for every file whose facts could now be judged otherwise.
     const refind = new Set<string>();
