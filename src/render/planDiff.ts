@@ -79,8 +79,22 @@ function sameEntry(a: PlanEntry, b: PlanEntry): boolean {
     a.to === b.to &&
     a.fromCache === b.fromCache &&
     (a.failed?.at ?? null) === (b.failed?.at ?? null) &&
-    JSON.stringify(a.reasons) === JSON.stringify(b.reasons)
+    sameValue(a.reasons, b.reasons)
   );
+}
+
+/** Structural equality of reasons (plain data: strings, numbers, booleans, arrays, objects). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const k of ka) if (!Object.hasOwn(rb, k) || !sameValue(ra[k], rb[k])) return false;
+  return true;
 }
 
 /** The diff as lines for a terminal. */
