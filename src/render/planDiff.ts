@@ -56,6 +56,10 @@ export function diffPlans(before: Plan, after: Plan, hasSpell: (name: string) =>
   // (Most problems are the same objects in both plans: the texts are compared only when some are not.)
   const was = problems(before);
   const is = problems(after);
+  // The same problems in the same order (the usual case): nothing appeared or went away.
+  if (was.length === is.length && was.every((d, i) => d === is[i] || key(d) === key(is[i]!))) {
+    return { changes, newProblems: [], fixedProblems: [] };
+  }
   const wasSet = new Set(was);
   const isSet = new Set(is);
   const newOnes = is.filter((d) => !wasSet.has(d));
