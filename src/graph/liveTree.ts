@@ -1,8 +1,10 @@
 /**
  * A spell tree kept in memory between changes (jux watch): each file's
  * evaluation is kept apart, so a change re-reads only the files that
- * changed, and the package graph is rebuilt taking over every spell whose
- * facts and folder did not change.
+ * changed, and the package graph is updated from them (graphIndex.ts):
+ * only the spells the changed files (or folders) describe are assembled
+ * again, the others are taken over as they are. A tree with a file that
+ * `include`s another is built whole after each change instead.
  *
  * One interpreter evaluates every file, as a full load does; a file
  * evaluated again sees the variables the others left, so a spell that reads
@@ -14,6 +16,7 @@ import path from 'node:path';
 import { buildPackageGraph, type PackageGraph, type Phase } from './packageGraph.js';
 import { type FileResult, SpellEvaluator } from './spellEvaluator.js';
 import { CachedDisk } from './spellDisk.js';
+import { GraphIndex, selfContained } from './graphIndex.js';
 import type { Fact } from './spellFacts.js';
 import type { Diagnostic, LoadedTree, TreeFile } from './spellTree.js';
 import { walkRoots } from './treeCache.js';
@@ -23,17 +26,21 @@ export interface TreeUpdate {
   /** Spell files evaluated again (added or changed), and those dropped. */
   readonly reread: readonly string[];
   readonly dropped: readonly string[];
-  /** Spells whose description was assembled again. */
+  /** Spells whose description was assembled again (every spell when the graph was built whole). */
   readonly dirty: ReadonlySet<string>;
   /** Echo output of the files evaluated. */
   readonly echoes: readonly string[];
 }
 
 export class LiveTree {
-  private files: TreeFile[] = [];
+  private files: readonly TreeFile[] = [];
   private readonly results = new Map<string, FileResult>();
   private readonly disk = new CachedDisk();
   private graphNow!: PackageGraph;
+  /** The incremental graph, when every file qualifies for it. */
+  private index: GraphIndex | null = null;
+  /** Files that do not (see graphIndex.ts). */
+  private readonly entangled = new Set<string>();
 
   private constructor(
     readonly roots: readonly string[],
@@ -51,7 +58,7 @@ export class LiveTree {
     t.files = walkRoots(roots).files;
     const results = await t.evaluator.evaluateAll(t.files.map((f) => f.path));
     t.files.forEach((f, i) => t.results.set(f.path, results[i]!));
-    t.graphNow = buildPackageGraph(t.tree(), { defaultScripts, disk: t.disk });
+    t.buildWhole();
     return t;
   }
 
@@ -75,7 +82,7 @@ export class LiveTree {
       this.files = walkRoots(this.roots).files;
       this.results.clear();
       for (const f of this.files) this.results.set(f.path, this.evaluator.evaluate(f.path));
-      this.graphNow = buildPackageGraph(this.tree(), { defaultScripts: this.defaultScripts, disk: this.disk });
+      this.buildWhole();
       const now = new Set(this.files.map((f) => f.path));
       return {
         graph: this.graphNow,
@@ -86,14 +93,12 @@ export class LiveTree {
       };
     }
 
-    const touched: Fact[] = [];
-    let added = false;
+    const changed = new Map<string, FileResult | null>();
+    let files = this.files;
     const reread: string[] = [];
     const dropped: string[] = [];
     const echoes: string[] = [];
     const dirty = new Set<string>();
-    const dirOf = new Map<string, string>();
-    for (const s of prev.spells.values()) if (s.dir !== null) dirOf.set(s.dir, s.name);
 
     for (const p of paths) this.disk.invalidate(p);
     for (const p of new Set(paths)) {
@@ -101,18 +106,19 @@ export class LiveTree {
       if (root < 0) continue;
       // Whatever a spell folder holds (scripts, in-tree sources) counts for that spell.
       for (let d = p; d.length > 1 && d !== path.dirname(d); d = path.dirname(d)) {
-        const name = dirOf.get(d);
-        if (name !== undefined) dirty.add(name);
+        const name = path.basename(d);
+        if (prev.spells.get(name)?.dir === d) dirty.add(name);
       }
       const st = statOrNull(p);
       // Spell files gone (the path itself, or everything under a removed folder).
-      const gone = st !== null ? [] : this.files.filter((f) => (f.path === p || f.path.startsWith(p + '/')) && !fs.existsSync(f.path));
+      const gone = st !== null ? [] : files.filter((f) => (f.path === p || f.path.startsWith(p + '/')) && !fs.existsSync(f.path));
       for (const f of gone) {
-        touched.push(...(this.results.get(f.path)?.facts ?? []));
         this.results.delete(f.path);
+        this.entangled.delete(f.path);
+        changed.set(f.path, null);
         dropped.push(f.path);
       }
-      if (gone.length) this.files = this.files.filter((f) => !gone.includes(f));
+      if (gone.length) files = files.filter((f) => !gone.includes(f));
       // Spell files added or changed (a new folder brings its files).
       const found: string[] = [];
       if (st?.isFile() && p.endsWith('.jux')) found.push(p);
@@ -121,41 +127,45 @@ export class LiveTree {
       }
       for (const file of found) {
         if (reread.includes(file)) continue; // a folder and its file in one burst
-        const old = this.results.get(file);
-        if (old) touched.push(...old.facts);
-        else {
-          added = true;
+        if (!this.results.has(file)) {
           const s = fs.statSync(file);
-          this.files.push({ path: file, root, size: s.size, mtimeMs: s.mtimeMs });
+          if (files === this.files) files = [...files];
+          (files as TreeFile[]).push({ path: file, root, size: s.size, mtimeMs: s.mtimeMs });
         }
         const r = this.evaluator.evaluate(file);
         this.results.set(file, r);
-        touched.push(...r.facts);
+        if (selfContained(file, r)) this.entangled.delete(file);
+        else this.entangled.add(file);
+        changed.set(file, r);
         echoes.push(...r.echoes);
         reread.push(file);
       }
     }
-    if (added) {
-      this.files.sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    if (files !== this.files) {
+      (files as TreeFile[]).sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      this.files = files;
     }
 
-    // The spells those facts describe, and the spells whose sources they describe.
-    const sourceNames = new Set<string>();
-    for (const f of touched) {
-      if (f.op === 'set' || f.op === 'add') {
-        dirty.add(f.target);
-        if (f.key === 'urls' || f.key === 'sha256') sourceNames.add(f.target);
-      } else if ('name' in f) dirty.add(f.name);
+    if (this.index !== null && this.entangled.size === 0) {
+      const u = this.index.update(this.files, changed, dirty);
+      this.graphNow = u.graph;
+      return { graph: this.graphNow, reread, dropped, dirty: u.assembled, echoes };
     }
-    if (sourceNames.size) {
-      for (const s of prev.spells.values()) if (s.sources.some((x) => sourceNames.has(x.file))) dirty.add(s.name);
-    }
-    this.graphNow = buildPackageGraph(this.tree(), {
-      defaultScripts: this.defaultScripts,
-      disk: this.disk,
-      previous: { graph: prev, dirty },
-    });
-    return { graph: this.graphNow, reread, dropped, dirty, echoes };
+    this.buildWhole();
+    return { graph: this.graphNow, reread, dropped, dirty: new Set(this.graphNow.spells.keys()), echoes };
+  }
+
+  /** Build the graph from every file's facts, and index it when every file qualifies. */
+  private buildWhole(): void {
+    const opts = { defaultScripts: this.defaultScripts, disk: this.disk };
+    this.graphNow = buildPackageGraph(this.tree(), opts);
+    this.entangled.clear();
+    for (const f of this.files) if (!selfContained(f.path, this.results.get(f.path)!)) this.entangled.add(f.path);
+    this.index =
+      this.entangled.size === 0 && this.evaluator.vocabulary.facts.length === 0
+        ? new GraphIndex(this.roots, this.evaluator.vocabulary, this.files, this.results, this.graphNow, opts)
+        : null;
+    if (this.index !== null) this.graphNow = this.index.graph;
   }
 
   private tree(): LoadedTree {

@@ -10,7 +10,8 @@
  */
 import path from 'node:path';
 import type { SourcePos } from '../events.js';
-import { fromBytes, toBytes } from '../util/bytes.js';
+import { fromBytes } from '../util/bytes.js';
+import { factDiagnostics, posKey, rootFinder } from './graphDiagnostics.js';
 import type { DependencyKind, Fact } from './spellFacts.js';
 import type { Diagnostic, LoadedTree } from './spellTree.js';
 import { sha256Hex } from './hash.js';
@@ -126,33 +127,11 @@ export interface BuildGraphOptions {
   readonly defaultScripts: Readonly<Partial<Record<Phase, string>>>;
   /** Where spell folders are read (default: the file system, uncached). */
   readonly disk?: SpellDisk;
-  /**
-   * The graph this one replaces and the names of the spells whose facts or
-   * folders changed since: the other spells are taken over as they are.
-   */
-  readonly previous?: { readonly graph: PackageGraph; readonly dirty: ReadonlySet<string> };
 }
 
 /** Build the package graph from a loaded tree. */
 export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): PackageGraph {
-  const diagnostics: Diagnostic[] = [...tree.diagnostics];
-  const rootPrefixes = tree.roots.map((r) => toBytes(r.endsWith('/') ? r : r + '/'));
-  const rootCache = new Map<string, number>();
-  const rootOf = (file: string): number => {
-    const known = rootCache.get(file);
-    if (known !== undefined) return known;
-    let best = -1;
-    let len = -1;
-    for (let i = 0; i < rootPrefixes.length; i++) {
-      const p = rootPrefixes[i]!;
-      if (p.length > len && file.startsWith(p)) {
-        best = i;
-        len = p.length;
-      }
-    }
-    rootCache.set(file, best);
-    return best;
-  };
+  const rootOf = rootFinder(tree.roots);
 
   // Declarations: the highest root wins; twice in one root is an error.
   // (Per name, the declaring fact of each root: usually one, so a small array.)
@@ -164,21 +143,10 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     if (r < 0) continue;
     let byRoot = declared.get(f.name);
     if (byRoot === undefined) declared.set(f.name, (byRoot = []));
-    const prev = byRoot.find((x) => x.root === r)?.fact;
-    if (prev) {
-      diagnostics.push({
-        severity: 'error',
-        message: `spell ${f.name} is defined twice in ${tree.roots[r]} (first at ${fromBytes(prev.at.file)}:${prev.at.line})`,
-        at: f.at,
-        word: { text: f.name, arg: 0 },
-      });
-      continue;
-    }
+    if (byRoot.some((x) => x.root === r)) continue; // reported as defined twice
     byRoot.push({ root: r, fact: f });
   }
-  // The winning root of each spell; drafts for the spells to assemble (all
-  // of them, or with a previous graph only those that changed).
-  const prevGraph = opts.previous;
+  // The winning root of each spell, and its draft.
   const winner = new Map<string, number>();
   const drafts = new Map<string, Draft>();
   for (const [name, byRoot] of declared) {
@@ -186,7 +154,6 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     for (const x of byRoot) if (x.root > best.root) best = x;
     const r = best.root;
     winner.set(name, r);
-    if (prevGraph && !prevGraph.dirty.has(name) && prevGraph.graph.spells.get(name)?.rootIndex === r) continue;
     const d = best.fact;
     drafts.set(name, {
       name,
@@ -202,16 +169,9 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     });
   }
 
-  // A statement already reported as an error (`Version gtk+ 1.2.10 ;`, its
-  // colon forgotten) gets no further warning about what it then recorded.
-  const posKey = (at: SourcePos): string => `${at.file}\0${at.line}\0${at.col}`;
-  const reported = new Set(tree.diagnostics.flatMap((x) => (x.severity === 'error' && x.at ? [posKey(x.at)] : [])));
-
   // Source attributes (Url, Sha256) are keyed by root and file name.
   // (Collected as facts, read only for the spells assembled.)
   const sourceFacts = new Map<string, (Fact & { op: 'set' | 'add' })[]>();
-  /** Every file some spell's Source names. */
-  const sourceNames = new Set<string>();
   const sourceAttrs = new Map<string, Map<string, string[]>>();
   const sha256At = new Map<string, SourcePos>();
   const urlsAt = new Map<string, SourcePos>();
@@ -247,9 +207,7 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
       case 'set':
       case 'add': {
         if (owns(f.target, f.at.file)) {
-          if (f.key === 'sources') for (const v of f.values) sourceNames.add(v);
-          const d = drafts.get(f.target);
-          if (d === undefined) break; // taken over from the previous graph
+          const d = drafts.get(f.target)!;
           const cur = d.attrs.get(f.key);
           d.attrs.set(f.key, f.op === 'add' && cur ? [...cur, ...f.values] : [...f.values]);
           if (f.key === 'sources') for (const v of f.values) if (!d.sourceAt.has(v)) d.sourceAt.set(v, f.at);
@@ -258,13 +216,6 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
           const l = sourceFacts.get(k);
           if (l === undefined) sourceFacts.set(k, [f]);
           else l.push(f);
-        } else if (!declared.has(f.target) && !reported.has(posKey(f.at))) {
-          diagnostics.push({
-            severity: 'warning',
-            message: `${f.key} given for ${f.target}, which no spell declares`,
-            at: f.at,
-            word: { text: f.target, arg: 0 },
-          });
         }
         break;
       }
@@ -296,7 +247,6 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
   });
   /** The scripts hash of a spell with no script of its own (most of them). */
   let defaultsOnly: string | undefined;
-  const prev = opts.previous;
 
   const spells = new Map<string, Spell>();
   const providers = new Map<string, string[]>();
@@ -309,13 +259,7 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
   };
   // (The default sort compares strings by UTF-16 code units, as `<` does.)
   for (const name of [...declared.keys()].sort()) {
-    const d = drafts.get(name);
-    if (d === undefined) {
-      const old = prev!.graph.spells.get(name)!;
-      spells.set(name, old);
-      addProviders(name, old.provides);
-      continue;
-    }
+    const d = drafts.get(name)!;
     const root = tree.roots[d.rootIndex]!;
     const file = fromBytes(d.file);
     const spellDir = path.dirname(file);
@@ -394,18 +338,20 @@ export function buildPackageGraph(tree: LoadedTree, opts: BuildGraphOptions): Pa
     });
     addProviders(name, [...new Set(d.provides)]);
   }
-  // Addresses and checksums for a file no spell's Source names describe nothing.
-  if (sourceFacts.size) {
-    for (const facts of sourceFacts.values()) {
-      const f = facts[0]!;
-      if (sourceNames.has(f.target)) continue;
-      diagnostics.push({
-        severity: 'warning',
-        message: `${f.key === 'urls' ? 'Url' : 'Sha256'} given for ${f.target}, which no spell's Source names`,
-        at: f.at,
-      });
-    }
-  }
+  // The graph's own findings (graphDiagnostics.ts), after the load's.
+  const sourceNames = new Set<string>();
+  for (const sp of spells.values()) for (const x of sp.sources) sourceNames.add(x.file);
+  const reported = new Set(tree.diagnostics.flatMap((x) => (x.severity === 'error' && x.at ? [posKey(x.at)] : [])));
+  const found = factDiagnostics(tree.facts, {
+    roots: tree.roots,
+    rootOf,
+    firstDeclaration: (name, root) => declared.get(name)?.find((x) => x.root === root)?.fact,
+    winner: (name) => winner.get(name),
+    isSourceNamed: (file) => sourceNames.has(file),
+    isReported: (at) => reported.has(posKey(at)),
+    sourceFactBefore: () => false,
+  });
+  const diagnostics: Diagnostic[] = [...tree.diagnostics, ...found.twice, ...found.undeclared, ...found.unnamed];
   return { roots: tree.roots, spells, providers, diagnostics };
 }
 

@@ -199,12 +199,25 @@ function archiveKey(fingerprint: string, deps: readonly ResolvedDep[], current: 
   return hash16([fingerprint, ...ctx.sort()].join('\0'));
 }
 
-export function planRebuilds(input: PlanInput): Plan {
-  const { graph, resolution, installed, request } = input;
-  const errors: Diagnostic[] = [...resolution.errors.filter((e) => e.at === null)];
-  const warnings: Diagnostic[] = [...resolution.warnings];
+/** What a request covers: the packages in scope, how each came in, those forced, and errors naming targets. */
+interface Scope {
+  readonly scope: ReadonlySet<string>;
+  readonly origin: ReadonlyMap<string, PlanEntry['origin']>;
+  readonly forced: ReadonlySet<string>;
+  readonly errors: readonly Diagnostic[];
+}
 
-  // ---- the scope of the request ----
+/**
+ * The scope of a request, remembered for as long as the resolution's edges
+ * token is the same (the same spells, providers, state, configuration and
+ * dependency edges: all the scope depends on) and the request too.
+ */
+const scopes = new WeakMap<object, { readonly request: PlanRequest; readonly scope: Scope }>();
+
+function scopeOf(graph: PackageGraph, resolution: Resolution, installed: ReadonlyMap<string, InstalledRecord>, request: PlanRequest): Scope {
+  const known = scopes.get(resolution.edgesToken);
+  if (known !== undefined && known.request === request) return known.scope;
+  const errors: Diagnostic[] = [];
   const scope = new Set<string>();
   const origin = new Map<string, PlanEntry['origin']>();
   const addClosure = (start: string): void => {
@@ -286,6 +299,20 @@ export function planRebuilds(input: PlanInput): Plan {
       addClosure(n);
     }
   }
+
+  const result: Scope = { scope, origin, forced, errors };
+  scopes.set(resolution.edgesToken, { request, scope: result });
+  return result;
+}
+
+export function planRebuilds(input: PlanInput): Plan {
+  const { graph, resolution, installed, request } = input;
+  const errors: Diagnostic[] = [...resolution.errors.filter((e) => e.at === null)];
+  const warnings: Diagnostic[] = [...resolution.warnings];
+
+  // ---- the scope of the request ----
+  const { scope, origin, forced, errors: scopeErrors } = scopeOf(graph, resolution, installed, request);
+  errors.push(...scopeErrors);
 
   // ---- build order over the whole tree (dependants outside the scope count) ----
   const { names, order } = orderOf(graph, resolution);

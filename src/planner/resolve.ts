@@ -40,7 +40,8 @@ export interface Resolution {
   readonly errors: readonly Diagnostic[];
   readonly warnings: readonly Diagnostic[];
   /**
-   * Identity of the dependency edges (kinds and names): a later resolution
+   * Identity of the dependency edges (kinds, names and the names as
+   * written) over the same spells, providers, state and configuration: a later resolution
    * with the same edges keeps the same token, so what is derived from them
    * (the build order) can be taken over.
    */
@@ -199,24 +200,58 @@ export function resolveDependencies(
     };
   };
 
-  const perSpell = new Map<string, SpellResolution>();
-  const deps = new Map<string, readonly ResolvedDep[]>();
-  const options = new Map<string, readonly string[]>();
-  const flags = new Map<string, readonly string[]>();
-  let sameDeps = reuse !== null && reuse.size === graph.spells.size;
+  // Taken over: the previous maps, with the parts of spells that changed replaced.
+  const prevRes = reuse !== null ? previous!.resolution : null;
+  const perSpell = new Map<string, SpellResolution>(reuse ?? []);
+  const deps = new Map<string, readonly ResolvedDep[]>(prevRes?.deps ?? []);
+  const options = new Map<string, readonly string[]>(prevRes?.options ?? []);
+  const flags = new Map<string, readonly string[]>(prevRes?.flags ?? []);
+  let sameDeps = reuse !== null;
   for (const spell of graph.spells.values()) {
-    const old = reuse?.get(spell.name);
-    const r = old !== undefined && old.spell === spell ? old : resolveSpell(spell);
-    if (sameDeps && (old === undefined || !sameEdges(r.deps, old.deps))) sameDeps = false;
-    perSpell.set(spell.name, r);
-    deps.set(spell.name, r.deps);
-    options.set(spell.name, r.options);
-    flags.set(spell.name, r.flags);
-    for (const e of r.errors) {
-      errors.push(e);
-      if (e.at !== null && !broken.has(spell.name)) broken.set(spell.name, e);
+    let r = perSpell.get(spell.name);
+    if (r === undefined || r.spell !== spell) {
+      const fresh = resolveSpell(spell);
+      if (r === undefined || !sameEdges(fresh.deps, r.deps)) sameDeps = false;
+      r = fresh;
+      perSpell.set(spell.name, r);
+      deps.set(spell.name, r.deps);
+      options.set(spell.name, r.options);
+      flags.set(spell.name, r.flags);
     }
-    warnings.push(...r.warnings);
+    if (r.errors.length) {
+      for (const e of r.errors) {
+        errors.push(e);
+        if (e.at !== null && !broken.has(spell.name)) broken.set(spell.name, e);
+      }
+    }
+    if (r.warnings.length) warnings.push(...r.warnings);
+  }
+
+  const edgesToken = sameDeps ? previous!.resolution.edgesToken : {};
+  const chosenProviders = new Map<string, string>();
+  for (const [cap, chosen] of Object.entries(cfg.providers)) {
+    if ((graph.providers.get(cap) ?? []).includes(chosen)) chosenProviders.set(cap, chosen);
+  }
+  const resolution = (b: ReadonlyMap<string, Diagnostic>): Resolution => {
+    const r = { deps, options, flags, broken: b, errors, warnings, edgesToken, chosenProviders, perSpell };
+    directlyBroken.set(r, direct);
+    return r;
+  };
+  // The same edges, spells broken for the same reasons, and the spells
+  // broken through them the same: the same propagation.
+  const direct = [...broken];
+  const before = sameDeps ? directlyBroken.get(previous!.resolution) : undefined;
+  if (before !== undefined && before.length === direct.length && before.every(([n, d], i) => direct[i]![0] === n && sameDiagnostic(direct[i]![1], d))) {
+    const old = previous!.resolution.broken;
+    let same = true;
+    for (const [name, d] of old) {
+      const at = graph.spells.get(name)?.at;
+      if (!broken.has(name) && (at === undefined || !samePos(at, d.at))) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return resolution(old);
   }
 
   // A spell whose dependency cannot be built cannot be built either.
@@ -241,18 +276,26 @@ export function resolveDependencies(
       queue.push(name);
     }
   }
-  const chosenProviders = new Map<string, string>();
-  for (const [cap, chosen] of Object.entries(cfg.providers)) {
-    if ((graph.providers.get(cap) ?? []).includes(chosen)) chosenProviders.set(cap, chosen);
-  }
-  const edgesToken = sameDeps ? previous!.resolution.edgesToken : {};
-  return { deps, options, flags, broken, errors, warnings, edgesToken, chosenProviders, perSpell };
+  return resolution(broken);
 }
+
+function samePos(a: SourcePos, b: SourcePos | null): boolean {
+  return b !== null && a.file === b.file && a.line === b.line && a.col === b.col;
+}
+
+function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
+  return a === b || (a.message === b.message && a.severity === b.severity && a.at !== null && samePos(a.at, b.at));
+}
+
+/** The spells each resolution found broken themselves (before propagation), in order. */
+const directlyBroken = new WeakMap<Resolution, readonly (readonly [string, Diagnostic])[]>();
 
 function sameEdges(a: readonly ResolvedDep[], b: readonly ResolvedDep[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.kind !== b[i]!.kind || a[i]!.name !== b[i]!.name) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.kind !== b[i]!.kind || a[i]!.name !== b[i]!.name || a[i]!.requested !== b[i]!.requested) return false;
+  }
   return true;
 }
 

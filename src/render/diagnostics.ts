@@ -6,6 +6,7 @@
  *           ^
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Diagnostic } from '../graph/spellTree.js';
 import { fsPath } from '../graph/disk.js';
 import { fromBytes } from '../util/bytes.js';
@@ -32,10 +33,23 @@ export function forgetSources(): void {
   sourceCache.clear();
 }
 
-export function formatDiagnostic(d: Diagnostic, opts: { source?: boolean } = {}): string {
+/**
+ * A file's path as a finding names it: relative to `cwd` when it is under
+ * it (as compilers print them), else as it is.
+ */
+export function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * `FILE:LINE:COL: severity: message`, with the source line and a caret
+ * unless `source` is false; FILE relative to `cwd` when given and under it.
+ */
+export function formatDiagnostic(d: Diagnostic, opts: { source?: boolean; cwd?: string } = {}): string {
   const sev = d.severity === 'error' ? paint.red('error') : paint.yellow('warning');
   if (!d.at || !d.at.file) return `${sev}: ${d.message}`;
-  const file = fromBytes(d.at.file);
+  const file = opts.cwd !== undefined ? displayPath(fromBytes(d.at.file), opts.cwd) : fromBytes(d.at.file);
   if (!d.at.line) return `${file}: ${sev}: ${d.message}`;
   let out = `${file}:${d.at.line}:${d.at.col}: ${sev}: ${d.message}`;
   if (opts.source !== false) {

@@ -53,17 +53,29 @@ export function diffPlans(before: Plan, after: Plan, hasSpell: (name: string) =>
   changes.sort((x, y) => (order.get(x.name) ?? 1e9) - (order.get(y.name) ?? 1e9) || (x.name < y.name ? -1 : 1));
   const key = (d: Diagnostic): string => `${d.severity}\0${d.message}\0${d.at?.file}\0${d.at?.line}\0${d.at?.col}`;
   const problems = (p: Plan): Diagnostic[] => [...p.errors, ...p.warnings];
-  const had = new Set(problems(before).map(key));
-  const has = new Set(problems(after).map(key));
+  // (Most problems are the same objects in both plans: the texts are compared only when some are not.)
+  const was = problems(before);
+  const is = problems(after);
+  // The same problems in the same order (the usual case): nothing appeared or went away.
+  if (was.length === is.length && was.every((d, i) => d === is[i] || key(d) === key(is[i]!))) {
+    return { changes, newProblems: [], fixedProblems: [] };
+  }
+  const wasSet = new Set(was);
+  const isSet = new Set(is);
+  const newOnes = is.filter((d) => !wasSet.has(d));
+  const goneOnes = was.filter((d) => !isSet.has(d));
+  const had = newOnes.length ? new Set(was.map(key)) : null;
+  const has = goneOnes.length ? new Set(is.map(key)) : null;
   return {
     changes,
-    newProblems: problems(after).filter((d) => !had.has(key(d))),
-    fixedProblems: problems(before).filter((d) => !has.has(key(d))),
+    newProblems: newOnes.filter((d) => !had!.has(key(d))),
+    fixedProblems: goneOnes.filter((d) => !has!.has(key(d))),
   };
 }
 
 /** Two plan entries print the same line and build the same archive. */
 function sameEntry(a: PlanEntry, b: PlanEntry): boolean {
+  if (a === b) return true;
   return (
     a.archive === b.archive &&
     a.action === b.action &&
@@ -71,8 +83,22 @@ function sameEntry(a: PlanEntry, b: PlanEntry): boolean {
     a.to === b.to &&
     a.fromCache === b.fromCache &&
     (a.failed?.at ?? null) === (b.failed?.at ?? null) &&
-    JSON.stringify(a.reasons) === JSON.stringify(b.reasons)
+    sameValue(a.reasons, b.reasons)
   );
+}
+
+/** Structural equality of reasons (plain data: strings, numbers, booleans, arrays, objects). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const k of ka) if (!Object.hasOwn(rb, k) || !sameValue(ra[k], rb[k])) return false;
+  return true;
 }
 
 /** The diff as lines for a terminal. */

@@ -30,9 +30,9 @@ class LintTree {
   constructor(files: Record<string, string>, yaml = 'roots: [spells]\n') {
     writeFiles(this.dir, { 'jux.yaml': yaml, ...files });
   }
-  /** The absolute path of a file of the tree, as diagnostics name it. */
+  /** A file of the tree as findings name it: relative to the tree, where check runs. */
   file(rel: string): string {
-    return path.join(this.dir, rel);
+    return rel;
   }
   check(...args: string[]): Promise<RunResult> {
     return runJux(['check', '--spells', ...args], { cwd: this.dir });
@@ -221,8 +221,9 @@ describe('jux check --spells', () => {
     const r = await t.check();
     expect(r.code).toBe(1);
     expect(findings(r)).toEqual([
-      `${t.file('spells/other/dup-again.jux')}:2:9: error: spell dup is defined twice in ${t.file('spells')} ` +
-        `(first at ${t.file('spells/libs/dup/dup.jux')}:1)`,
+      // (The message names the root and the first file in full.)
+      `${t.file('spells/other/dup-again.jux')}:2:9: error: spell dup is defined twice in ${path.join(t.dir, 'spells')} ` +
+        `(first at ${path.join(t.dir, 'spells/libs/dup/dup.jux')}:1)`,
     ]);
   });
 
@@ -397,8 +398,9 @@ describe('jux check --spells', () => {
     const f = t.file('spells/apps/app/app.jux');
     expect(JSON.parse(r.stdout)).toEqual({
       spells: [
-        { severity: 'error', message: 'app depends on nowhere, which no spell or provider names', file: f, line: 4, col: 20 },
-        { severity: 'warning', message: 'nothing depends on APP, which app provides', file: f, line: 5, col: 16 },
+        // (JSON names files in full.)
+        { severity: 'error', message: 'app depends on nowhere, which no spell or provider names', file: path.join(t.dir, f), line: 4, col: 20 },
+        { severity: 'warning', message: 'nothing depends on APP, which app provides', file: path.join(t.dir, f), line: 5, col: 16 },
       ],
       files: [],
       errors: 1,
@@ -413,6 +415,17 @@ describe('jux check --spells', () => {
       `${f}:5:16: warning: nothing depends on APP, which app provides`,
     ]);
     expect(summary(plain)).toBe('1 spell: 1 error, 1 warning; 0 installed packages: 0 problems');
+  });
+
+  it('names files relative to the current directory when they are under it, in full otherwise', async () => {
+    const t = new LintTree(spellFiles('apps', 'app', spell('app', 'LooseDepends app : nowhere ;\n')));
+    const message = 'error: app depends on nowhere, which no spell or provider names';
+    const from = async (cwd: string): Promise<string[]> =>
+      findings(await runJux(['check', '--spells', '--config', path.join(t.dir, 'jux.yaml')], { cwd }));
+    expect(await from(t.dir)).toEqual([`spells/apps/app/app.jux:4:20: ${message}`]);
+    expect(await from(path.join(t.dir, 'spells', 'apps'))).toEqual([`app/app.jux:4:20: ${message}`]);
+    const elsewhere = scratch('jux-lint-elsewhere-');
+    expect(await from(elsewhere)).toEqual([`${path.join(t.dir, 'spells/apps/app/app.jux')}:4:20: ${message}`]);
   });
 
   it('finds no errors in the bundled grimoire', async () => {

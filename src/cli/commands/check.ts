@@ -39,7 +39,8 @@ export default async function check(o: Record<string, unknown>): Promise<number>
       checked: { spells: doSpells ? ctx.graph.spells.size : 0, installed: doFiles ? ctx.installed.size : 0 },
     });
   } else {
-    for (const d of lint) say(formatDiagnostic(d));
+    // Files under the current directory are named relative to it.
+    for (const d of lint) say(formatDiagnostic(d, { cwd: process.cwd() }));
     for (const f of audit) say(`${paint.red(f.kind)}: ${f.message}`);
     const parts: string[] = [];
     if (doSpells) parts.push(`${count(ctx.graph.spells.size, 'spell')}: ${count(errors, 'error')}, ${count(warnings, 'warning')}`);
