@@ -16,7 +16,7 @@ import { createArchive, packagesDir } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
 import { quoteWord } from '../state/stateFile.js';
 import { copyDir } from './copyDir.js';
-import { runInWorker, runWithExeca, workerCanRun, type WorkerRun } from './runScript.js';
+import { runInWorker, runWithExeca, workerCanRun, type Track, type WorkerRun } from './runScript.js';
 
 export type BuildPhase = Phase;
 
@@ -52,7 +52,7 @@ export interface BuildOptions {
   /** Default phase scripts (rules/phases). */
   readonly defaults: Readonly<Partial<Record<Phase, string>>>;
   /** Called with the child process so an interrupt can stop it. */
-  readonly track?: (kill: () => void, done: Promise<unknown>) => void;
+  readonly track?: Track;
   /**
    * Starts a phase script without Node's own spawn (which forks the whole
    * Node process: a few milliseconds of the main thread each), in its own

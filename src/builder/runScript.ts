@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processStart, type ProcessGroup } from '../util/processes.js';
 
 export interface ScriptExit {
   readonly code: number | null;
@@ -23,9 +24,19 @@ export type WorkerRun = (
   cwd: string,
   env: Readonly<Record<string, string>>,
   log: string,
-) => { readonly done: Promise<{ readonly exitCode: number | null; readonly signal?: string | null }>; readonly kill: () => void };
+) => {
+  readonly done: Promise<{ readonly exitCode: number | null; readonly signal?: string | null }>;
+  readonly kill: () => void;
+  /** The process group the script runs in, when known. */
+  readonly group?: ProcessGroup | null;
+};
 
-export type Track = (kill: () => void, done: Promise<unknown>) => void;
+/**
+ * Told of each script as it starts: how to stop it, when it ends, and the
+ * process group it runs in (null when unknown), so that the scheduler can
+ * record it (scheduler/runningRecord.ts).
+ */
+export type Track = (kill: () => void, done: Promise<unknown>, group: ProcessGroup | null) => void;
 
 /**
  * Whether the worker can start `program` just as execa would: env(1) takes
@@ -94,8 +105,8 @@ export async function runInWorker(run: WorkerRun, program: string, cwd: string, 
     fs.writeFileSync(log, '');
     return { code: null, signal: null, error: problem };
   }
-  const { done, kill } = run(program, cwd, env, log);
-  track?.(kill, done);
+  const { done, kill, group } = run(program, cwd, env, log);
+  track?.(kill, done, group ?? null);
   const r = await done;
   if (r.exitCode === null) return { code: null, signal: r.signal ?? 'SIGTERM', error: null }; // the worker was killed
   const sig = r.exitCode > 128 ? SIGNAL_NAMES.get(r.exitCode - 128) : undefined;
@@ -136,7 +147,7 @@ export async function runWithExeca(
           // gone
         }
       }
-    }, child);
+    }, child, child.pid === undefined ? null : { pgid: child.pid, started: processStart(child.pid) });
     const r = await child;
     return {
       code: typeof r.exitCode === 'number' ? r.exitCode : null,

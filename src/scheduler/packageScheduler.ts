@@ -21,6 +21,7 @@ import { installedRecordFor } from '../state/records.js';
 import type { InstalledRecord } from '../state/stateFile.js';
 import type { BuildReporter, FailedPackage, KeptConfig, RunSummary } from './buildEvents.js';
 import { RootWatch } from './rootWatch.js';
+import { RunningRecord } from './runningRecord.js';
 import { ENV, ShellWorkers } from './shellWorkers.js';
 
 export interface RunOptions {
@@ -68,13 +69,17 @@ export class PackageRun {
   private rootWatch: RootWatch | null = null;
   /** Phase scripts start through these (with JUX_SHELL_WORKERS=0, or no /usr/bin/env: with execa). */
   private workers: ShellWorkers | null = null;
+  /** STATE/running: the process groups of running scripts, for the next jux should this one be killed. */
+  private readonly running: RunningRecord;
 
   constructor(
     private readonly plan: Plan,
     private readonly ctx: RunContext,
     private readonly opts: RunOptions,
     private readonly out: BuildReporter,
-  ) {}
+  ) {
+    this.running = new RunningRecord(ctx.config.state);
+  }
 
   /** SIGINT/SIGTERM: no new work, running builds stopped. */
   interrupt(): void {
@@ -225,9 +230,13 @@ export class PackageRun {
           phase: (name, phase) => this.out.emit({ type: 'phase', name, phase }),
           output: (name, phase, chunk) => this.out.emit({ type: 'output', name, phase, chunk }),
         },
-        track: (kill, done) => {
+        track: (kill, done, group) => {
           this.kills.add(kill);
-          void Promise.resolve(done).finally(() => this.kills.delete(kill));
+          const clear = group ? this.running.add(group) : null;
+          void Promise.resolve(done).finally(() => {
+            this.kills.delete(kill);
+            clear?.();
+          });
         },
       });
       if (!outcome.ok) {
