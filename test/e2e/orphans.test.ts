@@ -110,7 +110,11 @@ function setup(): Setup {
 
 /** Start `jux build`, wait until BUILD runs; the script's pids. */
 async function buildUntilRunning(s: Setup, env: Record<string, string> = {}): Promise<{ jux: ChildProcess; pids: number[]; pgid: number }> {
-  const jux = startJux(['build', '-j', '1'], { cwd: s.dir, env: { JUX_JOBS: '1', ...env } });
+  // TMPDIR: the workers' files stay in the test's folder, also those of a
+  // worker whose watcher the test kills (nothing else removes them then).
+  const tmp = path.join(s.dir, 'tmp');
+  fs.mkdirSync(tmp, { recursive: true });
+  const jux = startJux(['build', '-j', '1'], { cwd: s.dir, env: { JUX_JOBS: '1', TMPDIR: tmp, ...env } });
   let err = '';
   jux.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   await until('BUILD to start', () => fs.existsSync(path.join(s.marks, 'started')) || jux.exitCode !== null);
@@ -141,6 +145,8 @@ describe('a SIGKILLed jux build', () => {
     // Past the time the markers would have been written.
     await sleep(Math.max(0, 3500 - (Date.now() - t0)));
     expect(markers(s)).toEqual([]);
+    // The watcher removed the worker's files (the code file holds a script's environment).
+    expect(fs.readdirSync(path.join(s.dir, 'tmp'))).toEqual([]);
     // The next jux finds nothing left to stop and says nothing about it.
     const r = await runJux(['recover'], { cwd: s.dir });
     expect(r.code, r.stderr).toBe(0);
