@@ -12,7 +12,7 @@ import { JuxError } from '../errors.js';
 import { PHASES, type Phase, type Spell } from '../graph/packageGraph.js';
 import type { PlanEntry } from '../planner/rebuild.js';
 import { formatFiles, type FileEntry } from '../state/files.js';
-import { createArchive, packagesDir } from '../installer/archive.js';
+import { archivePath, createArchive } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
 import { quoteWord } from '../state/stateFile.js';
 import { copyDir } from './copyDir.js';
@@ -279,7 +279,7 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
       ? copyDir(spell.dir, spellCopy)
       : fs.promises.mkdir(spellCopy, { recursive: true }).then(() => fs.promises.copyFile(spell.file, path.join(spellCopy, path.basename(spell.file)))),
   ]);
-  const archive = path.join(packagesDir(config.cache), entry.archive);
+  const archive = archivePath(config.cache, entry.archive);
   try {
     await createArchive(path.join(work, 'pkg'), archive, files);
   } catch (e) {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { packagesDir } from '../installer/archive.js';
+import { archiveDirs } from '../installer/archiveLocation.js';
 import { Journal } from '../installer/journal.js';
 import { StateLock } from '../installer/lock.js';
 import { Installer } from '../installer/transaction.js';
@@ -30,14 +30,15 @@ export interface System {
  * go: only a jux holding the lock writes archives, and we hold it now.
  */
 function sweepPartialArchives(config: Config): void {
-  const dir = packagesDir(config.cache);
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
+  for (const dir of archiveDirs(config.cache)) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) if (/\.tar\.gz\.\d+\.tmp$/.test(n)) fs.rmSync(path.join(dir, n), { force: true });
   }
-  for (const n of names) if (/\.tar\.gz\.\d+\.tmp$/.test(n)) fs.rmSync(path.join(dir, n), { force: true });
 }
 
 /** Probe files (ROOT/.jux-probe-PID, see build's checkRoot) of processes that died writing them. */

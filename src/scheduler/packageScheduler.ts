@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { type BuildOutcome, buildPackage, logTail } from '../builder/build.js';
 import type { PackageGraph, Phase, Spell } from '../graph/packageGraph.js';
-import { packagesDir } from '../installer/archive.js';
+import { findArchive } from '../installer/archive.js';
 import type { Installer, PreparedInstall } from '../installer/transaction.js';
 import type { StagedTree } from '../installer/stagedCopy.js';
 import type { Transaction } from '../installer/journal.js';
@@ -210,10 +210,10 @@ export class PackageRun {
     }
     const spell = this.ctx.graph.spells.get(e.name)!;
     this.status.set(e.name, 'running');
-    const cached = path.join(packagesDir(this.ctx.config.cache), e.archive);
-    const useCached = this.opts.useCache && e.fromCache && fs.existsSync(cached);
+    const cached = this.opts.useCache && e.fromCache ? findArchive(this.ctx.config.cache, e.archive) : null;
+    const useCached = cached !== null;
     this.out.emit({ type: 'begin', name: e.name, version: e.to, action: e.action, fromCache: useCached });
-    let archive = cached;
+    let archive = cached ?? '';
     let staged: StagedTree | undefined;
     if (!useCached) {
       const t0 = Date.now();
