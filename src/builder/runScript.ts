@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ENV, watchedScriptCommand } from '../scheduler/shellWorkers.js';
 import { processStart, type ProcessGroup } from '../util/processes.js';
 
 export interface ScriptExit {
@@ -122,6 +123,19 @@ export async function runWithExeca(
   track: Track | undefined,
   output: ((chunk: Buffer) => void) | null,
 ): Promise<ScriptExit> {
+  // Where env(1) can start the program as execa would (see workerCanRun),
+  // a small shell starts a watcher in the script's process group and then
+  // becomes the script: should jux die, even by SIGKILL, the watcher stops
+  // the group (see shellWorkers.ts). A program that cannot start is then
+  // found first, as for workers (the shell would only say 126 or 127).
+  const watched = workerCanRun(program) && fs.existsSync(ENV);
+  if (watched) {
+    const problem = execProblem(program, cwd);
+    if (problem !== null) {
+      fs.writeFileSync(log, '');
+      return { code: null, signal: null, error: problem };
+    }
+  }
   const { execa } = await import('execa');
   const fd = fs.openSync(log, 'w');
   try {
@@ -130,7 +144,27 @@ export async function runWithExeca(
     const common = { cwd, env, extendEnv: false, stdin: 'ignore', reject: false, detached: true } as const;
     // execa's types accept a descriptor number only as a literal type.
     const logFd = fd as 3;
-    const child = output ? execa(program, [], { ...common, buffer: false }) : execa(program, [], { ...common, stdout: logFd, stderr: logFd });
+    const child = watched
+      ? execa('/bin/sh', ['-c', watchedScriptCommand(program, env)], {
+          cwd,
+          // The shell's own (the script gets exactly `env`, through env -i).
+          env: { PATH: '/usr/bin:/bin' },
+          extendEnv: false,
+          reject: false,
+          detached: true,
+          buffer: false,
+          // fd 3: the watcher's pipe; jux says "quit" on it when the script ends.
+          stdio: output ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', logFd, logFd, 'pipe'],
+        })
+      : output
+        ? execa(program, [], { ...common, buffer: false })
+        : execa(program, [], { ...common, stdout: logFd, stderr: logFd });
+    if (watched) {
+      // execa types fd 3 as output; Node's end of it is a socket, writable too.
+      const life = child.stdio[3] as unknown as NodeJS.WritableStream;
+      life.on('error', () => undefined); // the watcher was killed with the group
+      child.once('exit', () => life.end('quit\n'));
+    }
     if (output) {
       const pass = (d: Buffer): void => {
         fs.writeSync(fd, d);

@@ -1,8 +1,8 @@
 /**
  * STATE/running: the process groups running phase scripts for the jux that
  * holds the state lock, so that the next jux can stop them if this one is
- * killed and they outlive it (scripts run with execa, or a shell worker
- * whose watcher was killed too: see shellWorkers.ts).
+ * killed and they outlive it (their watcher was killed too, or they have
+ * none: see shellWorkers.ts).
  *
  * One small ASCII file per running script, `PID.SEQ` (PID: the jux that
  * wrote it), holding one line

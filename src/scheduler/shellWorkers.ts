@@ -23,9 +23,10 @@
  * writes "quit" on the pipe, and the watcher leaves without killing
  * anything (as before, a command's own background processes outlive jux).
  * Nothing is polled and no pid is looked up: `kill 0` is the watcher's
- * own group. The record in STATE/running (scheduler/runningRecord.ts)
- * covers what this cannot: scripts run with execa, and a watcher that was
- * itself killed.
+ * own group. Scripts run with execa get the same watcher (see
+ * watchedScriptCommand). The record in STATE/running
+ * (scheduler/runningRecord.ts) covers what this cannot: a watcher that was
+ * itself killed, a program env(1) cannot start for execa.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,18 +79,19 @@ rm -f "$out" "$code"; rmdir "\${out%/*}" 2>/dev/null
 `;
 
 /**
- * The watcher (arguments: the worker's two files). "quit": jux is closing
- * the worker, leave. End of file: jux died (or saw the worker die): stop
- * the group, TERM ignored by the watcher itself so that it can follow up
- * with KILL, and remove the worker's files, which it may not get to.
- * Started in the background, it ignores SIGINT (as POSIX says), so jux
- * jam's SIGINT to a group leaves it running until jux sees the worker die.
+ * The watcher (arguments: a worker's two files, or two empty words). "quit":
+ * jux is closing the worker (or its script ended), leave. End of file: jux
+ * died (or saw the worker die): stop the group, TERM ignored by the watcher
+ * itself so that it can follow up with KILL, and remove the worker's files,
+ * which it may not get to. Started in the background, it ignores SIGINT (as
+ * POSIX says), so jux jam's SIGINT to a group leaves it running until jux
+ * sees the worker die.
  */
 const WATCH = `read -r l <&5
 [ "$l" = quit ] && exit 0
 trap '' TERM
 kill -TERM 0
-rm -f "$1" "$2"; rmdir "\${1%/*}" 2>/dev/null
+[ -n "$1" ] && { rm -f "$1" "$2"; rmdir "\${1%/*}"; } 2>/dev/null
 sleep 1
 kill -KILL 0
 `;
@@ -333,4 +335,17 @@ export function shellQuote(s: string): string {
 export function scriptCommand(program: string, cwd: string, env: Readonly<Record<string, string>>, log: string): string {
   const assignments = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
   return `exec >${shellQuote(log)} 2>&1; cd ${shellQuote(cwd)} && exec ${ENV} -i ${assignments.join(' ')} ${shellQuote(program)}`;
+}
+
+/**
+ * Shell code for `/bin/sh -c`, with a pipe from jux at fd 3, that starts a
+ * watcher on that pipe (see WATCH) and then runs `program` as
+ * scriptCommand does — exactly `env`, in the shell's working directory —
+ * without fd 3, as the group's leader. For scripts run with execa (see
+ * builder/runScript.ts): jux writes "quit" on the pipe when the script ends.
+ */
+export function watchedScriptCommand(program: string, env: Readonly<Record<string, string>>): string {
+  const assignments = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
+  return `/bin/sh -c ${shellQuote(WATCH)} jux-orphan-watch '' '' 5<&3 3>&- </dev/null >/dev/null 2>&1 &
+exec 3>&-; exec ${ENV} -i ${assignments.join(' ')} ${shellQuote(program)}`;
 }

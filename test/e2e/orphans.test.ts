@@ -1,12 +1,11 @@
 /**
  * A killed jux does not leave its build scripts running. A spell whose BUILD
  * starts a child and a grandchild that would each write a marker after 3 s;
- * `jux build` is SIGKILLed while BUILD runs:
- * - through shell workers, the worker's watcher stops the script's whole
- *   process group at once;
- * - when that cannot happen (the watcher was killed too, or the scripts run
- *   with execa: JUX_SHELL_WORKERS=0), the next jux that takes the lock stops
- *   them from the record in STATE/running, and says so.
+ * `jux build` is SIGKILLed while BUILD runs (through shell workers, with
+ * execa, with execa and -v):
+ * - the watcher in the script's process group stops the whole group at once;
+ * - when that cannot happen (the watcher was killed too), the next jux that
+ *   takes the lock stops them from the record in STATE/running, and says so.
  * Processes are checked by the pids the script wrote, and only those (and
  * the watcher of the script's own group) are ever signalled by the test.
  */
@@ -108,13 +107,23 @@ function setup(): Setup {
   };
 }
 
+/** How jux runs the scripts: through shell workers, with execa, with execa and -v (output passed on). */
+interface Mode {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+const WORKERS: Mode = { name: 'shell workers', args: [], env: {} };
+const EXECA: Mode = { name: 'execa, JUX_SHELL_WORKERS=0', args: [], env: { JUX_SHELL_WORKERS: '0' } };
+const VERBOSE: Mode = { name: 'execa, -v', args: ['-v'], env: {} };
+
 /** Start `jux build`, wait until BUILD runs; the script's pids. */
-async function buildUntilRunning(s: Setup, env: Record<string, string> = {}): Promise<{ jux: ChildProcess; pids: number[]; pgid: number }> {
+async function buildUntilRunning(s: Setup, mode: Mode): Promise<{ jux: ChildProcess; pids: number[]; pgid: number }> {
   // TMPDIR: the workers' files stay in the test's folder, also those of a
   // worker whose watcher the test kills (nothing else removes them then).
   const tmp = path.join(s.dir, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
-  const jux = startJux(['build', '-j', '1'], { cwd: s.dir, env: { JUX_JOBS: '1', TMPDIR: tmp, ...env } });
+  const jux = startJux(['build', '-j', '1', ...mode.args], { cwd: s.dir, env: { JUX_JOBS: '1', TMPDIR: tmp, ...mode.env } });
   let err = '';
   jux.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   await until('BUILD to start', () => fs.existsSync(path.join(s.marks, 'started')) || jux.exitCode !== null);
@@ -130,50 +139,54 @@ async function killJux(jux: ChildProcess): Promise<void> {
   await exited(jux);
 }
 
+/** SIGKILL the watcher of the script's own group (a process this test's jux started). */
+function killWatcher(pgid: number): void {
+  const watchers = fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n) && stat(Number(n))?.pgrp === pgid)
+    .filter((n) => {
+      try {
+        return fs.readFileSync(`/proc/${n}/cmdline`, 'latin1').split('\0').includes('jux-orphan-watch');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  expect(watchers).toHaveLength(1);
+  process.kill(watchers[0]!, 'SIGKILL');
+}
+
 function markers(s: Setup): string[] {
   return ['child-done', 'grandchild-done'].filter((m) => fs.existsSync(path.join(s.marks, m)));
 }
 
 describe('a SIGKILLed jux build', () => {
-  it('stops its running BUILD script, children and grandchildren, at once (shell workers)', async () => {
-    const s = setup();
-    const { jux, pids } = await buildUntilRunning(s);
-    const t0 = Date.now();
-    await killJux(jux);
-    await until('the script and what it started to stop', () => pids.every((p) => !isRunning(p)), 2500);
-    expect(Date.now() - t0).toBeLessThan(2500);
-    // Past the time the markers would have been written.
-    await sleep(Math.max(0, 3500 - (Date.now() - t0)));
-    expect(markers(s)).toEqual([]);
-    // The watcher removed the worker's files (the code file holds a script's environment).
-    expect(fs.readdirSync(path.join(s.dir, 'tmp'))).toEqual([]);
-    // The next jux finds nothing left to stop and says nothing about it.
-    const r = await runJux(['recover'], { cwd: s.dir });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toContain('stopped build scripts');
-    expect(fs.readdirSync(path.join(s.dir, '.jux', 'state', 'running'))).toEqual([]);
-  });
-
-  for (const how of ['watcher killed too', 'scripts run with execa (JUX_SHELL_WORKERS=0)'] as const) {
-    it(`leaves the next jux to stop them from the record, and it says so (${how})`, async () => {
+  for (const mode of [WORKERS, EXECA, VERBOSE]) {
+    it(`stops its running BUILD script, children and grandchildren, at once (${mode.name})`, async () => {
       const s = setup();
-      const { jux, pids, pgid } = await buildUntilRunning(s, how.startsWith('scripts') ? { JUX_SHELL_WORKERS: '0' } : {});
-      if (how === 'watcher killed too') {
-        // The watcher of the script's own group (started by this test's jux).
-        const watchers = fs
-          .readdirSync('/proc')
-          .filter((n) => /^\d+$/.test(n) && stat(Number(n))?.pgrp === pgid)
-          .filter((n) => {
-            try {
-              return fs.readFileSync(`/proc/${n}/cmdline`, 'latin1').split('\0').includes('jux-orphan-watch');
-            } catch {
-              return false;
-            }
-          })
-          .map(Number);
-        expect(watchers).toHaveLength(1);
-        process.kill(watchers[0]!, 'SIGKILL');
-      }
+      const { jux, pids } = await buildUntilRunning(s, mode);
+      const t0 = Date.now();
+      await killJux(jux);
+      await until('the script and what it started to stop', () => pids.every((p) => !isRunning(p)), 2500);
+      expect(Date.now() - t0).toBeLessThan(2500);
+      // Past the time the markers would have been written.
+      await sleep(Math.max(0, 3500 - (Date.now() - t0)));
+      expect(markers(s)).toEqual([]);
+      // The watcher removed the worker's files (the code file holds a script's environment).
+      expect(fs.readdirSync(path.join(s.dir, 'tmp'))).toEqual([]);
+      // The next jux finds nothing left to stop and says nothing about it.
+      const r = await runJux(['recover'], { cwd: s.dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain('stopped build scripts');
+      expect(fs.readdirSync(path.join(s.dir, '.jux', 'state', 'running'))).toEqual([]);
+    });
+  }
+
+  for (const mode of [WORKERS, EXECA]) {
+    it(`leaves the next jux to stop them from the record when the watcher was killed too, and it says so (${mode.name})`, async () => {
+      const s = setup();
+      const { jux, pids, pgid } = await buildUntilRunning(s, mode);
+      killWatcher(pgid);
       await killJux(jux);
       await sleep(1500);
       // Nothing stopped them: they are orphans now.
