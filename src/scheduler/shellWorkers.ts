@@ -42,7 +42,6 @@ interface WorkerProcess extends PromiseLike<unknown> {
   once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
 }
 
-
 // fd 3: exit statuses back to jux; fd 4: jux's own standard input.
 // A message is a mode line ("I": output inherited, "C": output captured in
 // the worker's file, "F": the worker's code file, written by jux, sourced by
@@ -132,9 +131,10 @@ class Worker {
     // On 'exit', not when execa's promise settles: that waits for the
     // watcher, which holds the pipe until told (or until the group is gone).
     child.once('exit', (_code, signal) => this.onExit(signal));
+    // And when it settles, for a worker that never started (no 'exit').
     child.then(
-      () => undefined,
-      () => undefined,
+      (r) => this.onExit((r as { signal?: string } | undefined)?.signal ?? null),
+      () => this.onExit(null),
     );
   }
 
@@ -237,6 +237,7 @@ class Worker {
   }
 
   private onExit(signal: string | null): void {
+    if (this.dead) return;
     this.dead = true;
     this.closeCode();
     // A worker that died on its own (killed alone, not with its group) may
