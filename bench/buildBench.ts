@@ -5,7 +5,7 @@
  * runs only those phases: no configure, test or install script runs, and
  * nothing is fetched). Per package jux still does its own work: a fresh
  * build directory, the BUILD script, scanning the (empty) staging tree,
- * packing the binary package into CACHE/packages, and the install
+ * packing the binary package into CACHE/, and the install
  * transaction (journal, state record). Beside it: real `jam -j2` on the
  * equivalent Jamfile, one `true` action (and Always) per package with the
  * same dependency edges.

@@ -12,11 +12,11 @@ import { JuxError } from '../errors.js';
 import { PHASES, type Phase, type Spell } from '../graph/packageGraph.js';
 import type { PlanEntry } from '../planner/rebuild.js';
 import { formatFiles, type FileEntry } from '../state/files.js';
-import { createArchive, packagesDir } from '../installer/archive.js';
+import { archivePath, createArchive } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
 import { quoteWord } from '../state/stateFile.js';
 import { copyDir } from './copyDir.js';
-import { runInWorker, runWithExeca, workerCanRun, type WorkerRun } from './runScript.js';
+import { runInWorker, runWithExeca, workerCanRun, type Track, type WorkerRun } from './runScript.js';
 
 export type BuildPhase = Phase;
 
@@ -52,7 +52,7 @@ export interface BuildOptions {
   /** Default phase scripts (rules/phases). */
   readonly defaults: Readonly<Partial<Record<Phase, string>>>;
   /** Called with the child process so an interrupt can stop it. */
-  readonly track?: (kill: () => void, done: Promise<unknown>) => void;
+  readonly track?: Track;
   /**
    * Starts a phase script without Node's own spawn (which forks the whole
    * Node process: a few milliseconds of the main thread each), in its own
@@ -279,7 +279,7 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
       ? copyDir(spell.dir, spellCopy)
       : fs.promises.mkdir(spellCopy, { recursive: true }).then(() => fs.promises.copyFile(spell.file, path.join(spellCopy, path.basename(spell.file)))),
   ]);
-  const archive = path.join(packagesDir(config.cache), entry.archive);
+  const archive = archivePath(config.cache, entry.archive);
   try {
     await createArchive(path.join(work, 'pkg'), archive, files);
   } catch (e) {

@@ -10,6 +10,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ENV, watchedScriptCommand } from '../scheduler/shellWorkers.js';
+import { processStart, type ProcessGroup } from '../util/processes.js';
 
 export interface ScriptExit {
   readonly code: number | null;
@@ -23,9 +25,19 @@ export type WorkerRun = (
   cwd: string,
   env: Readonly<Record<string, string>>,
   log: string,
-) => { readonly done: Promise<{ readonly exitCode: number | null; readonly signal?: string | null }>; readonly kill: () => void };
+) => {
+  readonly done: Promise<{ readonly exitCode: number | null; readonly signal?: string | null }>;
+  readonly kill: () => void;
+  /** The process group the script runs in, when known. */
+  readonly group?: ProcessGroup | null;
+};
 
-export type Track = (kill: () => void, done: Promise<unknown>) => void;
+/**
+ * Told of each script as it starts: how to stop it, when it ends, and the
+ * process group it runs in (null when unknown), so that the scheduler can
+ * record it (scheduler/runningRecord.ts).
+ */
+export type Track = (kill: () => void, done: Promise<unknown>, group: ProcessGroup | null) => void;
 
 /**
  * Whether the worker can start `program` just as execa would: env(1) takes
@@ -94,8 +106,8 @@ export async function runInWorker(run: WorkerRun, program: string, cwd: string, 
     fs.writeFileSync(log, '');
     return { code: null, signal: null, error: problem };
   }
-  const { done, kill } = run(program, cwd, env, log);
-  track?.(kill, done);
+  const { done, kill, group } = run(program, cwd, env, log);
+  track?.(kill, done, group ?? null);
   const r = await done;
   if (r.exitCode === null) return { code: null, signal: r.signal ?? 'SIGTERM', error: null }; // the worker was killed
   const sig = r.exitCode > 128 ? SIGNAL_NAMES.get(r.exitCode - 128) : undefined;
@@ -111,6 +123,19 @@ export async function runWithExeca(
   track: Track | undefined,
   output: ((chunk: Buffer) => void) | null,
 ): Promise<ScriptExit> {
+  // Where env(1) can start the program as execa would (see workerCanRun),
+  // a small shell starts a watcher in the script's process group and then
+  // becomes the script: should jux die, even by SIGKILL, the watcher stops
+  // the group (see shellWorkers.ts). A program that cannot start is then
+  // found first, as for workers (the shell would only say 126 or 127).
+  const watched = workerCanRun(program) && fs.existsSync(ENV);
+  if (watched) {
+    const problem = execProblem(program, cwd);
+    if (problem !== null) {
+      fs.writeFileSync(log, '');
+      return { code: null, signal: null, error: problem };
+    }
+  }
   const { execa } = await import('execa');
   const fd = fs.openSync(log, 'w');
   try {
@@ -119,7 +144,27 @@ export async function runWithExeca(
     const common = { cwd, env, extendEnv: false, stdin: 'ignore', reject: false, detached: true } as const;
     // execa's types accept a descriptor number only as a literal type.
     const logFd = fd as 3;
-    const child = output ? execa(program, [], { ...common, buffer: false }) : execa(program, [], { ...common, stdout: logFd, stderr: logFd });
+    const child = watched
+      ? execa('/bin/sh', ['-c', watchedScriptCommand(program, env)], {
+          cwd,
+          // The shell's own (the script gets exactly `env`, through env -i).
+          env: { PATH: '/usr/bin:/bin' },
+          extendEnv: false,
+          reject: false,
+          detached: true,
+          buffer: false,
+          // fd 3: the watcher's pipe; jux says "quit" on it when the script ends.
+          stdio: output ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', logFd, logFd, 'pipe'],
+        })
+      : output
+        ? execa(program, [], { ...common, buffer: false })
+        : execa(program, [], { ...common, stdout: logFd, stderr: logFd });
+    if (watched) {
+      // execa types fd 3 as output; Node's end of it is a socket, writable too.
+      const life = child.stdio[3] as unknown as NodeJS.WritableStream;
+      life.on('error', () => undefined); // the watcher was killed with the group
+      child.once('exit', () => life.end('quit\n'));
+    }
     if (output) {
       const pass = (d: Buffer): void => {
         fs.writeSync(fd, d);
@@ -136,7 +181,7 @@ export async function runWithExeca(
           // gone
         }
       }
-    }, child);
+    }, child, child.pid === undefined ? null : { pgid: child.pid, started: processStart(child.pid) });
     const r = await child;
     return {
       code: typeof r.exitCode === 'number' ? r.exitCode : null,

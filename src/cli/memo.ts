@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import writeFileAtomic from 'write-file-atomic';
 import type { Config } from '../config/config.js';
+import { archiveDirs } from '../installer/archiveLocation.js';
 import { primeWalk, walkRoots } from '../graph/treeCache.js';
 import { colorEnabled } from '../render/style.js';
 import { type FileStamp, primeStateDir } from '../state/stateListing.js';
@@ -80,7 +81,8 @@ export function answerKey(config: Config, argv: readonly string[]): string {
   primeWalk(config.roots, walk);
   for (const f of walk.all) h.update(`${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`);
   statDir(h, config.state, false, (names, stats) => primeStateDir(config.state, names, stats));
-  statDir(h, path.join(config.cache, 'packages'), false);
+  // The built packages (files only: statDir skips CACHE/sources/ and CACHE/index/).
+  for (const dir of archiveDirs(config.cache)) statDir(h, dir, false);
   return h.digest('hex');
 }
 

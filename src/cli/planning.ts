@@ -3,20 +3,25 @@
  * cache, run the planner, and report errors and warnings.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { JuxError } from '../errors.js';
+import { archiveDirs } from '../installer/archiveLocation.js';
 import { type Plan, type PlanRequest, planRebuilds } from '../planner/rebuild.js';
 import { formatDiagnostic } from '../render/diagnostics.js';
 import { warn } from './options.js';
 import { type Context, loadContext } from './context.js';
 import type { ConfigOverrides } from '../config/config.js';
 
+/** The names of the built packages in the cache (CACHE/, and the old CACHE/packages/). */
 export function cachedArchives(cacheDir: string): Set<string> {
-  try {
-    return new Set(fs.readdirSync(path.join(cacheDir, 'packages')).filter((f) => f.endsWith('.tar.gz')));
-  } catch {
-    return new Set();
+  const names = new Set<string>();
+  for (const dir of archiveDirs(cacheDir)) {
+    try {
+      for (const f of fs.readdirSync(dir)) if (f.endsWith('.tar.gz')) names.add(f);
+    } catch {
+      // no such folder
+    }
   }
+  return names;
 }
 
 export function makePlan(ctx: Context, request: PlanRequest, opts: { useCache?: boolean } = {}): Plan {

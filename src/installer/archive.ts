@@ -1,6 +1,6 @@
 /**
- * Built packages as archives in the cache: CACHE/packages/
- * NAME-VERSION-FINGERPRINT.tar.gz, readable with GNU tar, holding
+ * Built packages as archives in the cache: CACHE/NAME-VERSION-KEY.tar.gz
+ * (see archiveLocation.ts), readable with GNU tar, holding
  *
  *   root/...          the staged install tree
  *   jux/package       what was built (name, version, fingerprint, inputs,
@@ -22,9 +22,7 @@ import { type FileEntry, parseFiles } from '../state/files.js';
 import { syncFile } from './durable.js';
 import { packageEntries, writeTarGz } from './tarWriter.js';
 
-export function packagesDir(cacheDir: string): string {
-  return path.join(cacheDir, 'packages');
-}
+export { archiveDirs, archivePath, findArchive } from './archiveLocation.js';
 
 /**
  * Pack `pkgDir` (holding root/ and jux/) into the archive, atomically. With

@@ -15,6 +15,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JuxError } from '../errors.js';
+import { processStart } from '../util/processes.js';
+
+export { processStart };
 
 export interface LockHolder {
   readonly pid: number;
@@ -32,19 +35,6 @@ export interface LockHolder {
 
 /** Exit status when the lock is held by another jux (EX_TEMPFAIL: try again later). */
 export const LOCKED_STATUS = 75;
-
-/** The start time of process `pid` (clock ticks since boot), or null when unknown. */
-export function processStart(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const v = Number(fields[19]); // field 22 counted from PID
-    return Number.isSafeInteger(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Is the process that took the lock still running? */
 function alive(h: { readonly pid: number; readonly started?: number }): boolean {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { type BuildOutcome, buildPackage, logTail } from '../builder/build.js';
 import type { PackageGraph, Phase, Spell } from '../graph/packageGraph.js';
-import { packagesDir } from '../installer/archive.js';
+import { findArchive } from '../installer/archive.js';
 import type { Installer, PreparedInstall } from '../installer/transaction.js';
 import type { StagedTree } from '../installer/stagedCopy.js';
 import type { Transaction } from '../installer/journal.js';
@@ -21,6 +21,7 @@ import { installedRecordFor } from '../state/records.js';
 import type { InstalledRecord } from '../state/stateFile.js';
 import type { BuildReporter, FailedPackage, KeptConfig, RunSummary } from './buildEvents.js';
 import { RootWatch } from './rootWatch.js';
+import { RunningRecord } from './runningRecord.js';
 import { ENV, ShellWorkers } from './shellWorkers.js';
 
 export interface RunOptions {
@@ -68,13 +69,17 @@ export class PackageRun {
   private rootWatch: RootWatch | null = null;
   /** Phase scripts start through these (with JUX_SHELL_WORKERS=0, or no /usr/bin/env: with execa). */
   private workers: ShellWorkers | null = null;
+  /** STATE/running: the process groups of running scripts, for the next jux should this one be killed. */
+  private readonly running: RunningRecord;
 
   constructor(
     private readonly plan: Plan,
     private readonly ctx: RunContext,
     private readonly opts: RunOptions,
     private readonly out: BuildReporter,
-  ) {}
+  ) {
+    this.running = new RunningRecord(ctx.config.state);
+  }
 
   /** SIGINT/SIGTERM: no new work, running builds stopped. */
   interrupt(): void {
@@ -205,10 +210,10 @@ export class PackageRun {
     }
     const spell = this.ctx.graph.spells.get(e.name)!;
     this.status.set(e.name, 'running');
-    const cached = path.join(packagesDir(this.ctx.config.cache), e.archive);
-    const useCached = this.opts.useCache && e.fromCache && fs.existsSync(cached);
+    const cached = this.opts.useCache && e.fromCache ? findArchive(this.ctx.config.cache, e.archive) : null;
+    const useCached = cached !== null;
     this.out.emit({ type: 'begin', name: e.name, version: e.to, action: e.action, fromCache: useCached });
-    let archive = cached;
+    let archive = cached ?? '';
     let staged: StagedTree | undefined;
     if (!useCached) {
       const t0 = Date.now();
@@ -225,9 +230,13 @@ export class PackageRun {
           phase: (name, phase) => this.out.emit({ type: 'phase', name, phase }),
           output: (name, phase, chunk) => this.out.emit({ type: 'output', name, phase, chunk }),
         },
-        track: (kill, done) => {
+        track: (kill, done, group) => {
           this.kills.add(kill);
-          void Promise.resolve(done).finally(() => this.kills.delete(kill));
+          const clear = group ? this.running.add(group) : null;
+          void Promise.resolve(done).finally(() => {
+            this.kills.delete(kill);
+            clear?.();
+          });
         },
       });
       if (!outcome.ok) {

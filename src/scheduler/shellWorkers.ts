@@ -10,10 +10,28 @@
  * output that jam would give the command — and reports its exit status on
  * another pipe. Command text travels as raw bytes, line by line, ended by a
  * line holding a random marker (shell builtins only: no extra process).
+ *
+ * Each worker is the leader of its own process group, and the commands it
+ * runs stay in that group. When jux dies without closing its workers
+ * (SIGKILL, the OOM killer), what they run must not go on building on its
+ * own: a worker blocked on a command cannot see its input end, so each
+ * worker starts a watcher in its group (`jux-orphan-watch` in ps) that
+ * blocks reading a pipe (fd 5) only jux holds the other end of. The kernel
+ * closes that end when jux dies, however it dies; the watcher then reads
+ * end-of-file and stops its whole group: SIGTERM, and SIGKILL a second
+ * later to what is left. A jux that closes its workers normally first
+ * writes "quit" on the pipe, and the watcher leaves without killing
+ * anything (as before, a command's own background processes outlive jux).
+ * Nothing is polled and no pid is looked up: `kill 0` is the watcher's
+ * own group. Scripts run with execa get the same watcher (see
+ * watchedScriptCommand). The record in STATE/running
+ * (scheduler/runningRecord.ts) covers what this cannot: a watcher that was
+ * itself killed, a program env(1) cannot start for execa.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processStart, type ProcessGroup } from '../util/processes.js';
 import type { CommandResult } from './exec.js';
 
 /** The parts of an execa subprocess a worker uses. */
@@ -21,6 +39,7 @@ interface WorkerProcess extends PromiseLike<unknown> {
   readonly pid?: number | undefined;
   readonly stdin: NodeJS.WritableStream | null;
   readonly stdio: readonly unknown[];
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
 }
 
 // fd 3: exit statuses back to jux; fd 4: jux's own standard input.
@@ -33,8 +52,12 @@ interface WorkerProcess extends PromiseLike<unknown> {
 // (none for "F"), and the end marker line. When its input ends (jux closed
 // it, or jux died, even by SIGKILL) the worker removes its files, and the
 // last one out their folder: the code file holds a script's environment.
+// fd 5: the watcher's pipe (see above); the worker closes its own copy so
+// that commands do not inherit it.
 const SCRIPT = `
-out=$JUX_OUT; code=$JUX_CODE; end=$JUX_END; unset JUX_OUT JUX_CODE JUX_END
+out=$JUX_OUT; code=$JUX_CODE; end=$JUX_END; watch=$JUX_WATCH; unset JUX_OUT JUX_CODE JUX_END JUX_WATCH
+/bin/sh -c "$watch" jux-orphan-watch "$out" "$code" </dev/null >/dev/null 2>&1 3>&- 4<&- &
+exec 5<&-
 while IFS= read -r mode; do
   cmd=
   while IFS= read -r l; do
@@ -54,6 +77,24 @@ done
 rm -f "$out" "$code"; rmdir "\${out%/*}" 2>/dev/null
 `;
 
+/**
+ * The watcher (arguments: a worker's two files, or two empty words). "quit":
+ * jux is closing the worker (or its script ended), leave. End of file: jux
+ * died (or saw the worker die): stop the group, TERM ignored by the watcher
+ * itself so that it can follow up with KILL, and remove the worker's files,
+ * which it may not get to. Started in the background, it ignores SIGINT (as
+ * POSIX says), so jux jam's SIGINT to a group leaves it running until jux
+ * sees the worker die.
+ */
+const WATCH = `read -r l <&5
+[ "$l" = quit ] && exit 0
+trap '' TERM
+kill -TERM 0
+[ -n "$1" ] && { rm -f "$1" "$2"; rmdir "\${1%/*}"; } 2>/dev/null
+sleep 1
+kill -KILL 0
+`;
+
 const END = `\x01jux-end-${Math.random().toString(36).slice(2)}`;
 
 interface Pending {
@@ -69,6 +110,10 @@ class Worker {
   readonly codeFile: string;
   private codeFd: number | null = null;
   private codeLength = 0;
+  /** jux's end of the watcher's pipe (fd 5 of the worker). */
+  private readonly life: NodeJS.WritableStream;
+  private lifeEnded = false;
+  private started: number | null | undefined;
 
   constructor(
     private readonly child: WorkerProcess,
@@ -80,10 +125,24 @@ class Worker {
     const status = child.stdio[3] as NodeJS.ReadableStream;
     status.setEncoding('latin1');
     status.on('data', (d: string) => this.onStatus(d));
+    this.life = child.stdio[5] as NodeJS.WritableStream;
+    // The watcher may be gone (killed with its group): a write then fails.
+    this.life.on('error', () => undefined);
+    // On 'exit', not when execa's promise settles: that waits for the
+    // watcher, which holds the pipe until told (or until the group is gone).
+    child.once('exit', (_code, signal) => this.onExit(signal));
+    // And when it settles, for a worker that never started (no 'exit').
     child.then(
       (r) => this.onExit((r as { signal?: string } | undefined)?.signal ?? null),
       () => this.onExit(null),
     );
+  }
+
+  /** The worker's process group, where its commands run. */
+  get group(): ProcessGroup | null {
+    if (this.child.pid === undefined) return null;
+    this.started ??= processStart(this.child.pid);
+    return { pgid: this.child.pid, started: this.started };
   }
 
   get busy(): boolean {
@@ -135,8 +194,16 @@ class Worker {
   }
 
   close(): void {
+    this.endLife('quit\n');
     (this.child.stdin as NodeJS.WritableStream).end();
     this.closeCode();
+  }
+
+  /** Close jux's end of the watcher's pipe: with "quit" the watcher just leaves; without, it stops the group. */
+  private endLife(text: string): void {
+    if (this.lifeEnded) return;
+    this.lifeEnded = true;
+    this.life.end(text);
   }
 
   private closeCode(): void {
@@ -170,9 +237,15 @@ class Worker {
   }
 
   private onExit(signal: string | null): void {
+    if (this.dead) return;
     this.dead = true;
     this.closeCode();
-    this.finish(null, signal);
+    // A worker that died on its own (killed alone, not with its group) may
+    // leave its command running: the watcher stops what is left of the group.
+    this.endLife('');
+    // A status written just before the worker died is read in this turn of
+    // the event loop; the command ends when that status says, if it came.
+    setImmediate(() => this.finish(null, signal));
   }
 }
 
@@ -195,9 +268,9 @@ export class ShellWorkers {
     this.dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'jux-sh-'));
     const outFile = path.join(this.dir, `out.${this.workers.length}`);
     const codeFile = path.join(this.dir, `code.${this.workers.length}`);
-    const env: Record<string, string | undefined> = { ...process.env, JUX_OUT: outFile, JUX_CODE: codeFile, JUX_END: END };
+    const env: Record<string, string | undefined> = { ...process.env, JUX_OUT: outFile, JUX_CODE: codeFile, JUX_END: END, JUX_WATCH: WATCH };
     const child = this.execa('/bin/sh', ['-c', SCRIPT], {
-      stdio: ['pipe', 'inherit', 'inherit', 'pipe', 0],
+      stdio: ['pipe', 'inherit', 'inherit', 'pipe', 0, 'pipe'],
       env,
       extendEnv: false,
       reject: false,
@@ -232,9 +305,9 @@ export class ShellWorkers {
     cwd: string,
     env: Readonly<Record<string, string>>,
     log: string,
-  ): { readonly done: Promise<CommandResult>; readonly kill: () => void } {
+  ): { readonly done: Promise<CommandResult>; readonly kill: () => void; readonly group: ProcessGroup | null } {
     const w = this.acquire();
-    return { done: w.runCode(scriptCommand(program, cwd, env, log)), kill: () => w.signal('SIGTERM') };
+    return { done: w.runCode(scriptCommand(program, cwd, env, log)), kill: () => w.signal('SIGTERM'), group: w.group };
   }
 
   close(): void {
@@ -263,4 +336,17 @@ export function shellQuote(s: string): string {
 export function scriptCommand(program: string, cwd: string, env: Readonly<Record<string, string>>, log: string): string {
   const assignments = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
   return `exec >${shellQuote(log)} 2>&1; cd ${shellQuote(cwd)} && exec ${ENV} -i ${assignments.join(' ')} ${shellQuote(program)}`;
+}
+
+/**
+ * Shell code for `/bin/sh -c`, with a pipe from jux at fd 3, that starts a
+ * watcher on that pipe (see WATCH) and then runs `program` as
+ * scriptCommand does — exactly `env`, in the shell's working directory —
+ * without fd 3, as the group's leader. For scripts run with execa (see
+ * builder/runScript.ts): jux writes "quit" on the pipe when the script ends.
+ */
+export function watchedScriptCommand(program: string, env: Readonly<Record<string, string>>): string {
+  const assignments = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
+  return `/bin/sh -c ${shellQuote(WATCH)} jux-orphan-watch '' '' 5<&3 3>&- </dev/null >/dev/null 2>&1 &
+exec 3>&-; exec ${ENV} -i ${assignments.join(' ')} ${shellQuote(program)}`;
 }

@@ -92,7 +92,7 @@ afterAll(() => {
 describe('the binary package cache', () => {
   it('archives every build as NAME-VERSION-KEY.tar.gz, readable with GNU tar', () => {
     const s = built();
-    const archives = fs.readdirSync(s.cache()).sort();
+    const archives = fs.readdirSync(s.cache()).filter((f) => f.endsWith('.tar.gz')).sort();
     expect(archives).toHaveLength(11);
     for (const name of ALL) {
       const a = archiveOf(s, name);
@@ -154,6 +154,32 @@ describe('the binary package cache', () => {
     expect(fs.existsSync(s.path('.jux', 'logs', 'greet', 'build.log'))).toBe(true);
     expect(fs.existsSync(s.root('usr/bin/greet'))).toBe(true);
     expectConsistent(s);
+  });
+
+  it('still uses archives in CACHE/packages/, where earlier versions kept them; new ones go to CACHE/', async () => {
+    const s = built();
+    const old = s.cache('packages');
+    fs.mkdirSync(old);
+    for (const f of fs.readdirSync(s.cache())) if (f.endsWith('.tar.gz')) fs.renameSync(s.cache(f), path.join(old, f));
+    expect((await s.jux('dispel', 'greet', 'libgreet', 'fortune')).code).toBe(0);
+    const plan = await s.jux('plan');
+    expect(plan.stdout).toMatch(/3 to build: 3 new, 0 updated, 0 rebuilt \(3 from the cache\); 8 up to date/);
+    const r = await s.jux('build');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Summary: 0 built, 3 installed from the cache, 8 up to date/);
+    expectConsistent(s);
+    // Rolling back reinstalls from there too.
+    const rb = await s.jux('rollback');
+    expect(rb.code, rb.stdout + rb.stderr).toBe(0);
+    expect(fs.existsSync(s.root('usr/bin/greet'))).toBe(false);
+    const rb2 = await s.jux('rollback');
+    expect(rb2.code, rb2.stdout + rb2.stderr).toBe(0);
+    expect(fs.existsSync(s.root('usr/bin/greet'))).toBe(true);
+    expectConsistent(s);
+    // A new build is archived in CACHE/ itself.
+    expect((await s.jux('build', '--rebuild', 'hello', '--no-cache')).code).toBe(0);
+    expect(fs.existsSync(s.cache(archiveOf(s, 'hello')))).toBe(true);
+    expect(fs.readdirSync(s.cache()).filter((f) => f.endsWith('.tar.gz'))).toEqual([archiveOf(s, 'hello')]);
   });
 });
 

@@ -51,8 +51,9 @@ export class Sandbox {
   state(...p: string[]): string {
     return path.join(this.dir, '.jux', 'state', ...p);
   }
+  /** The binary package cache: archives are CACHE/NAME-VERSION-KEY.tar.gz. */
   cache(...p: string[]): string {
-    return path.join(this.dir, '.jux', 'cache', 'packages', ...p);
+    return path.join(this.dir, '.jux', 'cache', ...p);
   }
   spellFile(spell: string): string {
     for (const section of fs.readdirSync(this.path('spells'))) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { checkScripts } from '../../builder/build.js';
 import { type Config, loadConfig } from '../../config/config.js';
 import { JuxError } from '../../errors.js';
-import { checkArchive, packagesDir } from '../../installer/archive.js';
+import { checkArchive, findArchive } from '../../installer/archive.js';
 import type { PlanRequest } from '../../planner/rebuild.js';
 import { BuildView } from '../../render/buildView.js';
 import { planJson, planText } from '../../render/planText.js';
@@ -52,8 +52,8 @@ export async function buildCommand(o: Record<string, unknown>, targets: string[]
     // So are unsafe archives in the cache: every one the plan installs is checked first.
     if (o.cache !== false) {
       for (const e of plan.entries) {
-        const archive = path.join(packagesDir(config.cache), e.archive);
-        if (e.fromCache && fs.existsSync(archive)) await checkArchive(archive);
+        const archive = e.fromCache ? findArchive(config.cache, e.archive) : null;
+        if (archive !== null) await checkArchive(archive);
       }
     }
     if (o.offline) {

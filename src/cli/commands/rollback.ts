@@ -5,11 +5,9 @@
  * itself a journalled transaction. If an archive it needs is gone from the
  * cache, it says which before changing anything.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { loadConfig } from '../../config/config.js';
 import { JuxError } from '../../errors.js';
-import { checkArchive, packagesDir } from '../../installer/archive.js';
+import { checkArchive, findArchive } from '../../installer/archive.js';
 import { planRollback, type RestoreTarget, selectTransactions } from '../../installer/rollback.js';
 import { replacedRecord } from '../../installer/transaction.js';
 import { parseSpell } from '../../interpreter/interpreter.js';
@@ -38,20 +36,20 @@ export default async function rollback(o: Record<string, unknown>, args: string[
     }
     const desired = planRollback(undo, (id, n) => replacedRecord(system.store, id, n));
     const { installed } = await system.store.load();
-    const cache = packagesDir(config.cache);
+    const cache = config.cache;
     // Everything needed must be at hand (and safe) before anything changes.
     const problems: string[] = [];
-    const work: { name: string; to: RestoreTarget | null }[] = [];
+    const work: { name: string; to: RestoreTarget | null; file: string | null }[] = [];
     for (const [name, target] of desired) {
       const cur = installed.get(name);
       if (target === null) {
-        if (cur) work.push({ name, to: null });
+        if (cur) work.push({ name, to: null, file: null });
         continue;
       }
       if (cur && cur.version === target.version && cur.archive === target.archive) continue;
-      work.push({ name, to: target });
-      const file = path.join(cache, target.archive);
-      if (!target.archive || !fs.existsSync(file)) {
+      const file = findArchive(cache, target.archive);
+      work.push({ name, to: target, file });
+      if (file === null) {
         problems.push(`  ${name} ${target.version}: the archive ${target.archive || '(unknown)'} is no longer in ${cache}`);
       } else if (target.record === null) {
         problems.push(`  ${name} ${target.version}: no record of that build was kept`);
@@ -88,16 +86,15 @@ export default async function rollback(o: Record<string, unknown>, args: string[
       while (pending.length) {
         const failed: { p: (typeof pending)[number]; e: unknown }[] = [];
         for (const { w, record } of pending) {
-          const target = w.to!;
           const curRecord = installed.get(w.name);
           let report;
           try {
-            report = await system.installer.install(tx, record, path.join(cache, target.archive), curRecord?.archive ?? null);
+            report = await system.installer.install(tx, record, w.file!, curRecord?.archive ?? null);
           } catch (e) {
             failed.push({ p: { w, record }, e });
             continue;
           }
-          say(`restored ${w.name} ${target.version}${curRecord ? ` (was ${curRecord.version})` : ''}`);
+          say(`restored ${w.name} ${w.to!.version}${curRecord ? ` (was ${curRecord.version})` : ''}`);
           for (const k of report.protected) if (k.outcome !== 'same') say(paint.yellow(`warning: ${keptConfigText(w.name, k)}`));
         }
         if (failed.length === pending.length) throw failed[0]!.e;
