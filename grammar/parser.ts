@@ -103,7 +103,7 @@ export class JamParser extends EmbeddedActionsParser {
     let a = LITERALS.get(image);
     if (a === undefined) {
       a = literalOf(image);
-      if (LITERALS.size >= 50_000) LITERALS.clear(); // a small table stays in the CPU cache
+      if (LITERALS.size >= 50000) LITERALS.clear(); // a small table stays in the CPU cache
       LITERALS.set(image, a);
     }
     return a;

@@ -9,20 +9,93 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
-import writeFileAtomic from 'write-file-atomic';
-import { buildPackageGraph, type PackageGraph, PHASES, type Phase } from './packageGraph.js';
+import { buildPackageGraph, type PackageGraph, PHASES, type Phase, type Spell } from './packageGraph.js';
+import { collectGarbage } from '../util/heap.js';
 import { DirectDisk } from './spellDisk.js';
 import { evaluateTree, type TreeFile, vocabularyFiles } from './spellTree.js';
 
-const FORMAT = 6;
+const FORMAT = 7;
 
-interface CachedGraph {
+/**
+ * The cache file is a run of records, each a 4-byte length and a v8
+ * serialisation: a head, the spells a slice at a time (in order), and the
+ * key again at the end (a cache whose end was not written is no cache).
+ * Serialising the whole graph at once held a buffer of over 100 MB (and
+ * its growth copies) beside the graph at 100,000 spells: the process's
+ * peak memory. Slices keep that to a few megabytes.
+ */
+interface CacheHead {
   readonly format: number;
   readonly key: string;
-  readonly graph: PackageGraph;
+  readonly roots: PackageGraph['roots'];
+  readonly providers: PackageGraph['providers'];
+  readonly diagnostics: PackageGraph['diagnostics'];
   readonly echoes: readonly string[];
-  /** The key again, written last: a cache whose end was not written is no cache. */
+  readonly spells: number;
+}
+type CacheSlice = [string, Spell][];
+interface CacheEnd {
   readonly end: string;
+}
+
+/** From this many spells, the evaluation's garbage is collected at once (see util/heap.ts). */
+const COLLECT_FROM = 20_000;
+
+/** Spells per record. */
+const SLICE = 2000;
+
+/** Write the graph to `file` (a temporary file renamed into place; no fsync, see the caller). */
+function writeCache(file: string, key: string, graph: PackageGraph, echoes: readonly string[]): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    const record = (value: CacheHead | CacheSlice | CacheEnd): void => {
+      const body = v8.serialize(value);
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(body.length);
+      fs.writeSync(fd, len);
+      fs.writeSync(fd, body);
+    };
+    const { roots, providers, diagnostics, spells } = graph;
+    record({ format: FORMAT, key, roots, providers, diagnostics, echoes, spells: spells.size });
+    let slice: CacheSlice = [];
+    for (const entry of spells) {
+      slice.push(entry);
+      if (slice.length === SLICE) {
+        record(slice);
+        slice = [];
+      }
+    }
+    if (slice.length) record(slice);
+    record({ end: key });
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+}
+
+/** The graph in `file` if it is whole and made for `key`, else null. */
+function readCache(file: string, key: string): { graph: PackageGraph; echoes: readonly string[] } | null {
+  const data = fs.readFileSync(file);
+  let at = 0;
+  const record = (): unknown => {
+    if (at + 4 > data.length) throw new Error('truncated');
+    const len = data.readUInt32LE(at);
+    if (at + 4 + len > data.length) throw new Error('truncated');
+    const value: unknown = v8.deserialize(data.subarray(at + 4, at + 4 + len));
+    at += 4 + len;
+    return value;
+  };
+  const head = record() as CacheHead;
+  if (head.format !== FORMAT || head.key !== key) return null;
+  const spells = new Map<string, Spell>();
+  while (spells.size < head.spells) for (const [name, spell] of record() as CacheSlice) spells.set(name, spell);
+  if ((record() as CacheEnd).end !== key || at !== data.length) return null;
+  return { graph: { roots: head.roots, spells, providers: head.providers, diagnostics: head.diagnostics }, echoes: head.echoes };
 }
 
 export interface GraphLoadResult {
@@ -127,8 +200,8 @@ export async function loadPackageGraph(
   const key = keyOf(roots, all, rulesHash(rulesDir));
   if (cacheFile !== null) {
     try {
-      const c = v8.deserialize(fs.readFileSync(cacheFile)) as CachedGraph;
-      if (c.format === FORMAT && c.key === key && c.end === key) return { graph: c.graph, echoes: c.echoes, cached: true, key };
+      const c = readCache(cacheFile, key);
+      if (c !== null) return { ...c, cached: true, key };
     } catch {
       // missing or unreadable: evaluate
     }
@@ -136,17 +209,13 @@ export async function loadPackageGraph(
   // (The evaluated facts are garbage once the graph is built: out of scope
   // before the cache is written, they can be collected meanwhile.)
   const { graph, echoes } = await evaluateGraph(roots, files, rulesDir, defaultScripts, listings);
+  if (graph.spells.size >= COLLECT_FROM) collectGarbage();
   if (cacheFile !== null) {
     try {
-      fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
       // No fsync: a cache torn by a crash does not deserialise or lacks
       // its end, and costs only an evaluation; waiting for the disk would
       // cost every cold run.
-      writeFileAtomic.sync(
-        cacheFile,
-        v8.serialize({ format: FORMAT, key, graph, echoes, end: key } satisfies CachedGraph),
-        { fsync: false },
-      );
+      writeCache(cacheFile, key, graph, echoes);
     } catch {
       // a cache that cannot be written only costs time
     }

@@ -62,4 +62,38 @@ describe('the tree cache', () => {
     expect(r.cached).toBe(false);
     expect(r.graph.spells.size).toBe(2);
   });
+
+  it('keeps a graph of several slices whole, in order, and ignores a torn file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jux-cache-'));
+    const root = path.join(dir, 'spells');
+    const cache = path.join(dir, 'cache', 'tree.v8');
+    fs.mkdirSync(path.join(root, 'libs'), { recursive: true });
+    // 4,500 spells (three slices of the cache file), defined out of name order.
+    for (let f = 0; f < 9; f++) {
+      let text = '';
+      for (let i = 0; i < 500; i++) {
+        const n = `s${(i * 9 + f) % 4500}`;
+        text += `Spell ${n} ; Version ${n} : 1.${i} ; LooseDepends ${n} : s${(i * 7) % 4500} ;\n`;
+      }
+      fs.writeFileSync(path.join(root, 'libs', `f${f}.jux`), text);
+    }
+    const load = () => loadPackageGraph([root], defaultRulesDir(), {}, cache);
+    const fresh = await load();
+    expect(fresh.cached).toBe(false);
+    expect(fresh.graph.spells.size).toBe(4500);
+    const hit = await load();
+    expect(hit.cached).toBe(true);
+    expect([...hit.graph.spells.keys()]).toEqual([...fresh.graph.spells.keys()]);
+    expect(hit.graph).toEqual(fresh.graph);
+    expect(hit.echoes).toEqual(fresh.echoes);
+
+    // Cut anywhere (a crash while writing, a full disk), the file is no cache.
+    const whole = fs.readFileSync(cache);
+    for (const at of [3, 100, Math.floor(whole.length / 2), whole.length - 5]) {
+      fs.writeFileSync(cache, whole.subarray(0, at));
+      const r = await load();
+      expect(r.cached).toBe(false);
+      expect(r.graph.spells.size).toBe(4500);
+    }
+  });
 });
