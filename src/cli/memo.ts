@@ -10,8 +10,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import writeFileAtomic from 'write-file-atomic';
 import type { Config } from '../config/config.js';
 import { archiveDirs } from '../installer/archiveLocation.js';
 import { primeWalk, walkRoots } from '../graph/treeCache.js';
@@ -102,7 +102,10 @@ export function remember(config: Config, key: string, answer: Answer): void {
   try {
     const dir = memoDir(config);
     fs.mkdirSync(dir, { recursive: true });
-    writeFileAtomic.sync(path.join(dir, `${key}.json`), JSON.stringify(answer), { fsync: false }); // a torn answer does not parse
+    // A torn answer does not parse. (write-file-atomic is loaded here, not at
+    // start-up: a remembered answer is printed without it.)
+    const writeFileAtomic = createRequire(import.meta.url)('write-file-atomic') as typeof import('write-file-atomic');
+    writeFileAtomic.sync(path.join(dir, `${key}.json`), JSON.stringify(answer), { fsync: false });
     const files = fs.readdirSync(dir);
     if (files.length > MAX_ENTRIES) {
       const aged = files
