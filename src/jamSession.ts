@@ -137,6 +137,7 @@ export async function runJam(opts: JamRunOptions, reporter: JamReporter): Promis
       return true;
     });
     try {
+      if (!opts.noexec && commandOut === null) await runner.prepare();
       if (await make1.run(root)) status = 1;
     } finally {
       runner.close();

@@ -9,7 +9,10 @@
  *
  * Plain `/bin/sh -c TEXT` commands go through shell workers (see
  * shellWorkers.ts), which start them far faster than Node can; anything
- * else (a JAMSHELL) is started by execa directly.
+ * else (a JAMSHELL) is started by execa directly, through the p-queue.
+ * The pool of workers is itself the limit for the first kind: one worker
+ * per job, one command running on each. With several jobs, a short
+ * command may be queued on a worker behind another short one (`queue`).
  */
 import type { ResultPromise } from 'execa';
 import type PQueue from 'p-queue';
@@ -35,21 +38,36 @@ function load(): Promise<{ execa: Execa; PQueue: typeof PQueue }> {
 
 export class CommandRunner {
   private queue: PQueue | undefined;
+  private mods: { execa: Execa; PQueue: typeof PQueue } | undefined;
   private readonly running = new Set<ResultPromise>();
   private workers: ShellWorkers | undefined;
   private readonly useWorkers = process.env.JUX_SHELL_WORKERS !== '0';
 
   constructor(readonly jobs: number) {}
 
-  /** Run argv; `capture` collects stdout and stderr together. */
-  async run(argv: readonly string[], capture: boolean): Promise<CommandResult> {
-    const { execa, PQueue } = await load();
-    this.queue ??= new PQueue({ concurrency: Math.max(1, this.jobs) });
+  /** Load what running commands needs (before the first run, so that run() picks its worker at once). */
+  async prepare(): Promise<void> {
+    this.mods ??= await load();
+  }
+
+  /**
+   * Whether a command given to run() now with `queue` would start at once
+   * or be queued on a shell worker behind a short command (see
+   * ShellWorkers.run): jam's -j limit counts running commands, and such a
+   * command waits for nothing but the one in front of it.
+   */
+  canQueue(): boolean {
+    return this.useWorkers && this.workers !== undefined && this.workers.canTake(true);
+  }
+
+  /** Run argv; `capture` collects stdout and stderr together; `queue`: see canQueue. */
+  async run(argv: readonly string[], capture: boolean, queue = false): Promise<CommandResult> {
+    const { execa, PQueue } = (this.mods ??= await load());
     if (this.useWorkers && argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c') {
-      this.workers ??= new ShellWorkers(execa);
-      const workers = this.workers;
-      return (await this.queue.add(() => workers.acquire().run(argv[2]!, capture))) as CommandResult;
+      this.workers ??= new ShellWorkers(execa, Math.max(1, this.jobs));
+      return this.workers.run(argv[2]!, capture, queue);
     }
+    this.queue ??= new PQueue({ concurrency: Math.max(1, this.jobs) });
     return (await this.queue.add(async () => {
       const child = execa(argv[0]!, argv.slice(1), {
         stdin: 'inherit',

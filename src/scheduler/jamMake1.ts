@@ -240,15 +240,39 @@ export class Make1 {
     return this.make1c(t);
   }
 
-  /** Start a command; wait while as many run as allowed (jam's execcmd). */
+  /**
+   * Start a command; wait while as many run as allowed (jam's execcmd).
+   *
+   * With several jobs (and no -q), one more command per job may be handed
+   * to the shell workers while a short command runs (CommandRunner.canQueue):
+   * it is queued on a worker and starts the moment the one in front of it
+   * ends, so the count of running commands still never passes -j. A
+   * command that cannot be queued so waits here, as jam's would.
+   */
   private execcmd(cmd: Command, t: Target): Step {
+    if (this.cmdsRunning >= this.limit && (cmd.shell.length > 0 || !this.host.runner.canQueue())) {
+      return this.execwait().then((handled) => (handled ? this.execcmd(cmd, t) : this.execcmd1(cmd, t)));
+    }
+    return this.execcmd1(cmd, t);
+  }
+
+  private get limit(): number {
+    return Math.min(Math.max(this.opts.jobs, 1), MAXJOBS);
+  }
+
+  /** Whether commands may be queued on shell workers (see execcmd). */
+  private get queueing(): boolean {
+    return this.opts.jobs > 1 && !this.opts.quitQuick;
+  }
+
+  private execcmd1(cmd: Command, t: Target): Step {
     let slot = this.slots.indexOf(false);
     if (slot < 0) slot = this.slots.length;
     this.slots[slot] = true;
     const argv = this.argv(cmd, slot);
     const capture = this.opts.jobs > 1;
     this.cmdsRunning++;
-    this.host.runner.run(argv, capture).then(
+    this.host.runner.run(argv, capture, this.queueing).then(
       (result) => this.complete({ t, slot, result }),
       () => this.complete({ t, slot, result: { exitCode: 127, output: null } }),
     );
@@ -256,8 +280,9 @@ export class Make1 {
   }
 
   private waitBelowLimit(): Step {
-    const limit = Math.min(Math.max(this.opts.jobs, 1), MAXJOBS);
+    const limit = this.limit;
     if (this.cmdsRunning < limit) return;
+    if (this.queueing && this.cmdsRunning < 2 * limit && this.host.runner.canQueue()) return;
     return this.execwait().then((handled) => (handled ? this.waitBelowLimit() : undefined));
   }
 

@@ -44,7 +44,10 @@ interface WorkerProcess extends PromiseLike<unknown> {
 
 // fd 3: exit statuses back to jux; fd 4: jux's own standard input.
 // A message is a mode line ("I": output inherited, "C": output captured in
-// the worker's file, "F": the worker's code file, written by jux, sourced by
+// one of the worker's two output files, used in turn so that the next
+// command can run while jux reads the last one's; "i" and "c": the same
+// for a command of one line, which follows the letter on the mode line;
+// "F": the worker's code file, written by jux, sourced by
 // the worker itself in a subshell with standard input from /dev/null and
 // fds 3 and 4 closed — the code sets up its own output and environment, see
 // scriptCommand; it travels in a file because the shell reads a pipe one
@@ -52,29 +55,44 @@ interface WorkerProcess extends PromiseLike<unknown> {
 // (none for "F"), and the end marker line. When its input ends (jux closed
 // it, or jux died, even by SIGKILL) the worker removes its files, and the
 // last one out their folder: the code file holds a script's environment.
+// Each answer on fd 3 is a line: the exit status, then " o" when a captured
+// command wrote output (jux reads the file only then). Messages are
+// answered in the order they were sent.
 // fd 5: the watcher's pipe (see above); the worker closes its own copy so
 // that commands do not inherit it.
 const SCRIPT = `
 out=$JUX_OUT; code=$JUX_CODE; end=$JUX_END; watch=$JUX_WATCH; unset JUX_OUT JUX_CODE JUX_END JUX_WATCH
 /bin/sh -c "$watch" jux-orphan-watch "$out" "$code" </dev/null >/dev/null 2>&1 3>&- 4<&- &
 exec 5<&-
+n=0
 while IFS= read -r mode; do
-  cmd=
-  while IFS= read -r l; do
-    [ "$l" = "$end" ] && break
-    cmd="$cmd$l
+  case $mode in
+  [ci]*)
+    cmd="\${mode#?}
+" ;;
+  *)
+    cmd=
+    while IFS= read -r l; do
+      [ "$l" = "$end" ] && break
+      cmd="$cmd$l
 "
-  done
-  if [ "$mode" = C ]; then
-    /bin/sh -c "$cmd" <&4 >"$out" 2>&1
-  elif [ "$mode" = F ]; then
+    done ;;
+  esac
+  case $mode in
+  [Cc]*)
+    o=$out.$n; n=$((1 - n))
+    /bin/sh -c "$cmd" <&4 >"$o" 2>&1
+    s=$?
+    if [ -s "$o" ]; then printf '%d o\\n' "$s" >&3; else printf '%d\\n' "$s" >&3; fi ;;
+  F)
     ( exec 3>&- 4<&-; . "$code" ) </dev/null
-  else
+    printf '%d\\n' "$?" >&3 ;;
+  *)
     /bin/sh -c "$cmd" <&4
-  fi
-  printf '%d\\n' "$?" >&3
+    printf '%d\\n' "$?" >&3 ;;
+  esac
 done
-rm -f "$out" "$code"; rmdir "\${out%/*}" 2>/dev/null
+rm -f "$out.0" "$out.1" "$code"; rmdir "\${out%/*}" 2>/dev/null
 `;
 
 /**
@@ -90,7 +108,7 @@ const WATCH = `read -r l <&5
 [ "$l" = quit ] && exit 0
 trap '' TERM
 kill -TERM 0
-[ -n "$1" ] && { rm -f "$1" "$2"; rmdir "\${1%/*}"; } 2>/dev/null
+[ -n "$1" ] && { rm -f "$1.0" "$1.1" "$2"; rmdir "\${1%/*}"; } 2>/dev/null
 sleep 1
 kill -KILL 0
 `;
@@ -99,13 +117,28 @@ const END = `\x01jux-end-${Math.random().toString(36).slice(2)}`;
 
 interface Pending {
   readonly capture: boolean;
+  /** Which of the worker's two output files a captured command writes. */
+  readonly outIndex: number;
   readonly resolve: (r: CommandResult) => void;
 }
 
+/**
+ * A command that took less than this (as jux saw it) counts as short: a
+ * worker whose last command was short, and whose current one started less
+ * than this ago, may be given the next command before it finishes (see
+ * ShellWorkers.run).
+ */
+const QUICK_MS = 5;
+
 class Worker {
-  private pending: Pending | null = null;
+  /** Commands sent and not yet answered, oldest (the running one) first. */
+  private readonly pending: Pending[] = [];
   private statusBuf = '';
   private dead = false;
+  private captured = 0;
+  /** When the running command started, as far as jux can tell, and how long the last one took. */
+  private currentStart = 0;
+  private lastMs = Infinity;
   readonly outFile: string;
   readonly codeFile: string;
   private codeFd: number | null = null;
@@ -119,6 +152,7 @@ class Worker {
     private readonly child: WorkerProcess,
     outFile: string,
     codeFile: string,
+    private readonly onAnswer: () => void,
   ) {
     this.outFile = outFile;
     this.codeFile = codeFile;
@@ -146,7 +180,11 @@ class Worker {
   }
 
   get busy(): boolean {
-    return this.pending !== null;
+    return this.pending.length > 0;
+  }
+  /** Running a short command, with nothing queued behind it: it may take one more. */
+  quick(now: number): boolean {
+    return this.pending.length === 1 && this.lastMs < QUICK_MS && now - this.currentStart < QUICK_MS;
   }
   get alive(): boolean {
     return !this.dead;
@@ -156,7 +194,16 @@ class Worker {
   }
 
   run(text: string, capture: boolean): Promise<CommandResult> {
-    return this.send(`${capture ? 'C' : 'I'}\n${text}\n${END}\n`, 'latin1', capture);
+    // One line of text (the usual action) travels on its mode line ("c",
+    // "i"); the worker gives it back with one newline at its end.
+    const nl = text.indexOf('\n');
+    const msg =
+      nl < 0
+        ? `${capture ? 'c' : 'i'}${text}\n`
+        : nl === text.length - 1
+          ? `${capture ? 'c' : 'i'}${text}`
+          : `${capture ? 'C' : 'I'}\n${text}\n${END}\n`;
+    return this.send(msg, 'latin1', capture);
   }
 
   /**
@@ -178,7 +225,9 @@ class Worker {
 
   private send(msg: string, encoding: BufferEncoding, capture: boolean): Promise<CommandResult> {
     return new Promise((resolve) => {
-      this.pending = { capture, resolve };
+      if (this.pending.length === 0) this.currentStart = performance.now();
+      const outIndex = capture ? this.captured++ % 2 : 0;
+      this.pending.push({ capture, outIndex, resolve });
       (this.child.stdin as NodeJS.WritableStream).write(Buffer.from(msg, encoding));
     });
   }
@@ -215,25 +264,31 @@ class Worker {
     this.statusBuf += d;
     let nl: number;
     while ((nl = this.statusBuf.indexOf('\n')) >= 0) {
-      const code = Number(this.statusBuf.slice(0, nl));
+      const line = this.statusBuf.slice(0, nl);
       this.statusBuf = this.statusBuf.slice(nl + 1);
-      this.finish(code);
+      // "STATUS" or "STATUS o": the command wrote output.
+      this.finish(Number.parseInt(line, 10), null, line.endsWith(' o'));
     }
   }
 
-  private finish(code: number | null, signal: string | null = null): void {
-    const p = this.pending;
-    if (p === null) return;
-    this.pending = null;
+  private finish(code: number | null, signal: string | null = null, wroteOutput = true): void {
+    const p = this.pending.shift();
+    if (p === undefined) return;
+    const now = performance.now();
+    this.lastMs = now - this.currentStart;
+    this.currentStart = now;
     let output: Buffer | null = null;
     if (p.capture) {
+      // Read before anything else happens: the worker writes this file
+      // again only for the command after the next one, which is not sent yet.
       try {
-        output = fs.readFileSync(this.outFile);
+        output = wroteOutput ? fs.readFileSync(`${this.outFile}.${p.outIndex}`) : Buffer.alloc(0);
       } catch {
         output = null;
       }
     }
     p.resolve(signal === null ? { exitCode: code, output } : { exitCode: code, output, signal });
+    this.onAnswer();
   }
 
   private onExit(signal: string | null): void {
@@ -244,17 +299,28 @@ class Worker {
     // leave its command running: the watcher stops what is left of the group.
     this.endLife('');
     // A status written just before the worker died is read in this turn of
-    // the event loop; the command ends when that status says, if it came.
-    setImmediate(() => this.finish(null, signal));
+    // the event loop; the commands end when their statuses say, if they
+    // came, and the rest (the running one and any queued) with the signal.
+    setImmediate(() => {
+      while (this.pending.length) this.finish(null, signal);
+    });
   }
 }
 
-/** A pool of shell workers, one per job slot. */
+/**
+ * A pool of shell workers, one per job slot: at most `max` (jux jam's -j),
+ * each running one command at a time.
+ */
 export class ShellWorkers {
   private readonly workers: Worker[] = [];
   private dir: string | null = null;
+  /** Commands waiting for a worker (run() when none could take them). */
+  private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly execa: typeof import('execa').execa) {}
+  constructor(
+    private readonly execa: typeof import('execa').execa,
+    private readonly max = Infinity,
+  ) {}
 
   /** A worker that is not running a command (started on demand). */
   acquire(): Worker {
@@ -262,6 +328,49 @@ export class ShellWorkers {
     const w = this.start();
     this.workers.push(w);
     return w;
+  }
+
+  /**
+   * The worker that can take a command now: an idle one, a new one while
+   * fewer than `max` live, or (with `queue`) a worker running a short
+   * command with nothing behind it — it starts the new command the moment
+   * the running one ends, without waiting for jux to hear of it. That
+   * round trip through Node's event loop costs more than a short command
+   * itself; a long command (a compile) is never queued behind.
+   */
+  private pick(queue: boolean): Worker | 'new' | null {
+    let live = 0;
+    let quick: Worker | null = null;
+    const now = queue ? performance.now() : 0;
+    for (const w of this.workers) {
+      if (!w.alive) continue;
+      live++;
+      if (!w.busy) return w;
+      if (queue && quick === null && w.quick(now)) quick = w;
+    }
+    if (live < this.max) return 'new';
+    return quick;
+  }
+
+  /** Whether run(…, true) would hand a command to a worker at once. */
+  canTake(queue: boolean): boolean {
+    return this.pick(queue) !== null;
+  }
+
+  /**
+   * Run `/bin/sh -c TEXT` on a worker (pick); when none can take it, wait
+   * for one to answer. `queue`: a short command may be queued behind
+   * another on one worker (never more than one behind).
+   */
+  run(text: string, capture: boolean, queue: boolean): Promise<CommandResult> {
+    const p = this.pick(queue);
+    if (p === null) return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.run(text, capture, queue));
+    const w = p === 'new' ? this.acquire() : p;
+    return w.run(text, capture);
+  }
+
+  private answered(): void {
+    this.waiting.shift()?.();
   }
 
   private start(): Worker {
@@ -277,7 +386,7 @@ export class ShellWorkers {
       buffer: false,
       detached: true,
     });
-    return new Worker(child as unknown as WorkerProcess, outFile, codeFile);
+    return new Worker(child as unknown as WorkerProcess, outFile, codeFile, () => this.answered());
   }
 
   /** Signal every worker's process group (the worker and its command). */

@@ -79,6 +79,100 @@ Depends all : a b c d ; NotFile all a b c d ; Always a b c d ;
     expect(lines.length).toBe(20);
   });
 
+  it('queues short commands on its workers but never runs more than -j at once', async () => {
+    const dir = tempDir();
+    // Each command is in run/ from its first step to its last; the glob
+    // counts the commands running with it. The commands are short (one
+    // process each), so they are queued on the workers. One-line and
+    // several-line command texts, with quotes, backslashes and dollars, and
+    // their output.
+    const targets = Array.from({ length: 120 }, (_, i) => `t${i}`);
+    writeFiles(dir, {
+      Jamfile: `
+actions Count { : > run/$(<) ; set -- run/* ; echo $# >> counts ; rm run/$(<) ; printf '%s|%s\\n' "$(<)" 'a\\b $x "q"' }
+actions Lines {
+  : > run/$(<)
+  set -- run/*
+  echo $# >> counts
+  rm run/$(<)
+  echo "$(<)" lines
+}
+for t in ${targets.join(' ')} { if $(t) in t7 t77 { Lines $(t) ; } else { Count $(t) ; } }
+Depends all : ${targets.join(' ')} ; NotFile all ${targets.join(' ')} ; Always ${targets.join(' ')} ;
+`,
+      'run/.keep': '',
+    });
+    fs.rmSync(path.join(dir, 'run', '.keep'));
+    const r = await runJux(['jam', '-j2'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('...updated 120 target(s)...');
+    const counts = fs.readFileSync(path.join(dir, 'counts'), 'utf8').trim().split('\n').map(Number);
+    expect(counts.length).toBe(120);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(2);
+    for (const t of targets) {
+      const want = t === 't7' || t === 't77' ? `${t} lines` : `${t}|a\\b $x "q"`;
+      expect(r.stdout.split('\n').filter((l) => l === want)).toHaveLength(1);
+    }
+  });
+
+  it('skips exactly the dependants of a failed short command among queued ones', async () => {
+    const dir = tempDir();
+    const ok = Array.from({ length: 60 }, (_, i) => `ok${i}`);
+    writeFiles(dir, {
+      Jamfile: `
+actions Make { echo $(<) > $(<) }
+actions Fail { exit 3 }
+Fail bad ; for t in mid top ${ok.join(' ')} { Make $(t) ; }
+Depends mid : bad ; Depends top : mid ;
+Depends all : top ${ok.join(' ')} ;
+NotFile all ;
+`,
+    });
+    const r = await runJux(['jam', '-j2'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('...failed Fail bad ...');
+    expect(r.stdout).toContain('...skipped mid for lack of bad...');
+    expect(r.stdout).toContain('...skipped top for lack of mid...');
+    expect(r.stdout).toContain('...failed updating 1 target(s)...');
+    expect(r.stdout).toContain('...skipped 2 target(s)...');
+    expect(r.stdout).toContain('...updated 60 target(s)...');
+    for (const t of ok) expect(fs.readFileSync(path.join(dir, t), 'utf8')).toBe(`${t}\n`);
+    for (const t of ['top', 'mid', 'bad']) expect(fs.existsSync(path.join(dir, t))).toBe(false);
+  });
+
+  it('on SIGINT with short commands queued stops everything and removes the half-written target', async () => {
+    const dir = tempDir();
+    const quick = Array.from({ length: 200 }, (_, i) => `q${i}`);
+    writeFiles(dir, {
+      Jamfile: `
+actions Quick { touch $(<) }
+actions Slow { echo partial > $(<) ; touch started ; sleep 30 ; echo done >> $(<) }
+Quick ${quick.slice(0, 100).join(' ')} ; Slow big ; Quick ${quick.slice(100).join(' ')} ;
+Depends all : ${quick.slice(0, 100).join(' ')} big ${quick.slice(100).join(' ')} ;
+NotFile all ;
+`,
+    });
+    const child = startJux(['jam', '-j2'], { cwd: dir });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const started = path.join(dir, 'started');
+    for (let i = 0; i < 200 && !fs.existsSync(started); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(started)).toBe(true);
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(code).not.toBe(0);
+    expect(fs.existsSync(path.join(dir, 'big'))).toBe(false);
+    expect(out).toContain('...interrupted');
+    expect(out).toContain('...removing big');
+    // Nothing goes on running after jux: the folder stays as it was left.
+    const left = fs.readdirSync(dir).sort();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fs.readdirSync(dir).sort()).toEqual(left);
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`on ${signal} stops, removes the half-written target and exits non-zero`, async () => {
       const dir = tempDir();
