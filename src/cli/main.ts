@@ -7,11 +7,14 @@
  * problems), 2 bad usage or bad input, 70 an internal error, 75 another
  * jux holds the lock, 130 a build interrupted by Ctrl-C.
  */
-import { Command, CommanderError, Option } from 'commander';
+import type { Command } from 'commander';
 import { JuxError } from '../errors.js';
 import { setColor } from '../render/style.js';
 import { tuneHeap } from './heap.js';
 import { flushSay, flushWarn, type GlobalOptions, overridesFrom, startCapture, stopCapture } from './options.js';
+
+/** The read-only commands whose answers are remembered (see memo.ts). */
+const REMEMBERED = new Set(['plan', 'why', 'graph', 'list', 'info', 'search']);
 
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'jam') {
@@ -21,7 +24,13 @@ export async function main(argv: string[]): Promise<void> {
   tuneHeap(); // the package manager's workload (plain Jam keeps V8's defaults)
   let status = 0;
   try {
-    status = await runCommand(argv);
+    // A read-only command asked again with nothing changed: its answer.
+    const known = REMEMBERED.has(argv[0] ?? '') ? await (await import('./memo.js')).rememberedAnswer(argv) : null;
+    if (known) {
+      process.stdout.write(known.stdout);
+      process.stderr.write(known.stderr);
+      status = known.status;
+    } else status = await runCommand(argv);
   } catch (e) {
     flushWarn();
     flushSay();
@@ -46,14 +55,21 @@ function reportError(e: unknown): number {
     for (const d of e.details) process.stderr.write(d + '\n');
     return e.status;
   }
-  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+  if (isCommanderError(e)) return e.exitCode === 0 ? 0 : 2;
   const err = e as Error;
   process.stderr.write(`jux: internal error: ${err?.message ?? String(e)}\n`);
   if (process.env.JUX_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
   return 70;
 }
 
+/** commander's own errors (usage, --help, --version), told apart without loading commander. */
+function isCommanderError(e: unknown): e is { exitCode: number } {
+  const x = e as { code?: unknown; exitCode?: unknown } | null;
+  return e instanceof Error && typeof x?.code === 'string' && x.code.startsWith('commander.') && typeof x.exitCode === 'number';
+}
+
 async function runCommand(argv: string[]): Promise<number> {
+  const { Command, Option } = await import('commander');
   let status = 0;
   const program = new Command('jux');
   program

@@ -62,6 +62,7 @@ let codeKey: string | undefined;
 function juxKey(config: Config): string {
   if (codeKey === undefined) {
     const h = crypto.createHash('sha256');
+    // dist/src (not the compiled tests and benchmarks beside it).
     const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
     statDir(h, dist, true);
     statDir(h, config.rulesDir, true);
@@ -70,7 +71,19 @@ function juxKey(config: Config): string {
   return codeKey;
 }
 
+/** The last key made, for the same command line and configuration (see rememberedAnswer). */
+let lastKey: { readonly argv: string; readonly config: string; readonly key: string } | null = null;
+
 export function answerKey(config: Config, argv: readonly string[]): string {
+  const argvText = JSON.stringify(argv);
+  const configText = JSON.stringify(config);
+  if (lastKey && lastKey.argv === argvText && lastKey.config === configText) return lastKey.key;
+  const key = makeKey(config, argv);
+  lastKey = { argv: argvText, config: configText, key };
+  return key;
+}
+
+function makeKey(config: Config, argv: readonly string[]): string {
   const h = crypto.createHash('sha256');
   h.update(JSON.stringify(argv)).update(process.cwd()).update(process.version);
   h.update(String(colorEnabled()));
@@ -79,7 +92,10 @@ export function answerKey(config: Config, argv: readonly string[]): string {
   h.update(juxKey(config));
   const walk = walkRoots(config.roots);
   primeWalk(config.roots, walk);
-  for (const f of walk.all) h.update(`${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`);
+  // One string for the lot: a hash update per file costs more than the text.
+  let text = '';
+  for (const f of walk.all) text += `${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`;
+  h.update(text);
   statDir(h, config.state, false, (names, stats) => primeStateDir(config.state, names, stats));
   // The built packages (files only: statDir skips CACHE/sources/ and CACHE/index/).
   for (const dir of archiveDirs(config.cache)) statDir(h, dir, false);
@@ -115,5 +131,32 @@ export function remember(config: Config, key: string, answer: Answer): void {
     }
   } catch {
     // only costs time
+  }
+}
+
+/** Options that change the configuration or the output's form (global options, help). */
+const GLOBAL = ['--config', '--spell-root', '--root', '--state', '--cache-dir', '--plain', '--version', '--help', '-h', '--'];
+
+/**
+ * The remembered answer to `argv`, found before the command line parser is
+ * even loaded (building jux's commands with commander costs a remembered
+ * answer about a fifth of its time). Only for the plain case: a command
+ * whose answers main.ts remembers (plan, why, graph, list, info, search)
+ * with none of the global options, so that the configuration is jux.yaml's
+ * and the environment's alone, as the parser would make it.
+ * The key is the one the parser's way makes (the same argv, configuration
+ * and files), and an answer is only ever stored by that way, after the
+ * parser accepted the command line. Null: not that case, or nothing
+ * remembered — the caller goes the parser's way (which reuses the key).
+ */
+export async function rememberedAnswer(argv: readonly string[]): Promise<Answer | null> {
+  if (process.env.JUX_NO_MEMO) return null;
+  if (argv.some((a) => GLOBAL.some((g) => a === g || a.startsWith(g + '=') || (g.startsWith('--') && a.startsWith(g))))) return null;
+  try {
+    const { loadConfig } = await import('../config/config.js');
+    const config = await loadConfig({});
+    return recall(config, answerKey(config, argv));
+  } catch {
+    return null; // the parser's way reports it
   }
 }

@@ -24,10 +24,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { JuxError } from '../errors.js';
 import { type ConfigProtection, DEFAULT_PROTECTION, normaliseProtectPath } from './configProtect.js';
+import { parseYamlText, yaml } from './parsedYaml.js';
 
 export interface Config {
   /** The directory relative paths were resolved from. */
@@ -84,17 +84,8 @@ function asStringList(v: unknown, what: string, at: Where): string[] {
   throw new JuxError(`${what} must be a list of strings`, at(what));
 }
 
-/**
- * The yaml library, loaded on first use with require: it is CommonJS under
- * Node, and import() of it first parses its 80-odd files for their exports
- * (about 45 ms here, against 30 ms), on every command that reads jux.yaml.
- */
-function yaml(): typeof import('yaml') {
-  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
-}
-
 /** Line and column of each key (top level, and one level down as "a.b"). */
-async function keyPositions(text: string): Promise<Map<string, { line: number; col: number }>> {
+function keyPositions(text: string): Map<string, { line: number; col: number }> {
   const { LineCounter, parseDocument, isMap, isScalar } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
@@ -117,36 +108,29 @@ export async function loadConfig(overrides: ConfigOverrides = {}, cwd = process.
   const explicit = overrides.config ?? env.JUX_CONFIG;
   let file: string | null = null;
   let data: Record<string, unknown> = {};
-  let positions = new Map<string, { line: number; col: number }>();
+  // Positions of keys, for messages: found only when a message needs one.
+  let text: string | null = null;
+  let positions: Map<string, { line: number; col: number }> | undefined;
   const candidate = explicit ? path.resolve(cwd, explicit) : path.join(cwd, 'jux.yaml');
   if (fs.existsSync(candidate)) {
     file = candidate;
-    const { parse } = yaml();
-    let parsed: unknown;
-    const text = fs.readFileSync(candidate, 'utf8');
-    try {
-      parsed = parse(text);
-    } catch (e) {
-      const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-      throw new JuxError(`invalid YAML: ${(e as Error).message.split('\n')[0]}`, {
-        file: candidate,
-        line: pos?.line ?? 0,
-        col: pos?.col ?? 0,
-      });
-    }
+    text = fs.readFileSync(candidate, 'utf8');
+    const parsed = parseYamlText(text, candidate);
     if (parsed !== null && parsed !== undefined) {
       if (typeof parsed !== 'object' || Array.isArray(parsed)) {
         throw new JuxError('the configuration must be a mapping', { file: candidate, line: 1, col: 1 });
       }
       data = parsed as Record<string, unknown>;
-      positions = await keyPositions(text);
     }
   } else if (explicit) {
     throw new JuxError(`configuration file ${candidate} does not exist`);
   }
   const base = file ? path.dirname(file) : cwd;
   const cfgFile = file ?? path.join(cwd, 'jux.yaml');
-  const at: Where = (key) => ({ file: cfgFile, line: positions.get(key)?.line ?? 0, col: positions.get(key)?.col ?? 0 });
+  const at: Where = (key) => {
+    positions ??= text === null ? new Map() : keyPositions(text);
+    return { file: cfgFile, line: positions.get(key)?.line ?? 0, col: positions.get(key)?.col ?? 0 };
+  };
   const str = (key: string): string | undefined => {
     const v = data[key];
     if (v === undefined || v === null) return undefined;

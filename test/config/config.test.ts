@@ -49,6 +49,41 @@ describe('configuration', () => {
     expect(await failure('roots: [a\n')).toMatch(/^jux\.yaml:\d+:\d+: invalid YAML: /);
   });
 
+  it('remembers parsed texts in the user cache, by content', async () => {
+    const cache = tempDir('jux-xdg-');
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = cache;
+    try {
+      const store = path.join(cache, 'jux', 'config');
+      const text = 'roots: [a]\njobs: 3\n';
+      const first = await load(text);
+      const kept = fs.readdirSync(store);
+      expect(kept).toHaveLength(1);
+      expect(JSON.parse(fs.readFileSync(path.join(store, kept[0]!), 'utf8'))).toEqual({ value: { roots: ['a'], jobs: 3 } });
+      expect((await load(text)).jobs).toBe(first.jobs);
+      // What is kept is what is used: a changed entry shows through...
+      fs.writeFileSync(path.join(store, kept[0]!), JSON.stringify({ value: { roots: ['a'], jobs: 5 } }));
+      expect((await load(text)).jobs).toBe(5);
+      // ...an unreadable one is parsed again and replaced.
+      fs.writeFileSync(path.join(store, kept[0]!), '{"val');
+      expect((await load(text)).jobs).toBe(3);
+      expect(JSON.parse(fs.readFileSync(path.join(store, kept[0]!), 'utf8'))).toEqual({ value: { roots: ['a'], jobs: 3 } });
+      // A value JSON cannot hold is not kept (and still reported as YAML gave it).
+      expect(await failure('jobs: .inf\n')).toBe('jobs must be a positive whole number, not Infinity');
+      expect(fs.readdirSync(store)).toHaveLength(1);
+      // Positions of keys at fault come from the text, kept or not.
+      for (let i = 0; i < 2; i++) expect(await failure('roots: [spells]\nfetch:\n  tmeout: 3\n')).toBe('jux.yaml:3:3: unknown setting fetch.tmeout (settings: timeout, retries)');
+      expect(fs.readdirSync(store)).toHaveLength(2);
+      process.env.JUX_NO_CONFIG_CACHE = '1';
+      await load('roots: [b]\n');
+      expect(fs.readdirSync(store)).toHaveLength(2);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+      delete process.env.JUX_NO_CONFIG_CACHE;
+    }
+  });
+
   it('protects /etc by default; configProtect and configProtectMask change that, JUX_CONFIG_PROTECT(_MASK) override them', async () => {
     const d = await load('roots: [a]\n');
     expect(d.configProtect).toEqual({ protect: ['/etc'], mask: [] });

@@ -83,6 +83,32 @@ describe('read-only commands', () => {
     ex.edit('hello', /Version hello : 1\.0\.1 ;/, 'Version     hello : 1.0.0 ;');
     expect((await ex.jux('plan')).stdout).toBe(first.stdout);
   });
+
+  it('remembered answers follow a change of jux.yaml, with or without global options', async () => {
+    const first = await ex.jux('plan');
+    expect(first.code).toBe(0);
+    expect((await ex.jux('plan')).stdout).toBe(first.stdout);
+    // Global options take the command line parser's way; the same answer.
+    expect((await ex.jux('--plain', 'plan')).stdout).toBe(first.stdout);
+    expect((await ex.jux('--spell-root', 'spells', 'plan')).stdout).toBe(first.stdout);
+    const yaml = ex.read('jux.yaml');
+    fs.writeFileSync(ex.path('jux.yaml'), yaml.replace('CALC: minicalc', 'CALC: bigcalc'));
+    const switched = await ex.jux('plan');
+    expect(switched.code).toBe(0);
+    expect(switched.stdout).toMatch(/^\[N\] bigcalc /m);
+    expect(switched.stdout).not.toBe(first.stdout);
+    expect((await ex.jux('plan')).stdout).toBe(switched.stdout);
+    fs.writeFileSync(ex.path('jux.yaml'), yaml);
+    expect((await ex.jux('plan')).stdout).toBe(first.stdout);
+    // A bad setting is reported the same way however often it is asked.
+    fs.writeFileSync(ex.path('jux.yaml'), yaml + 'bogus: 1\n');
+    for (let i = 0; i < 2; i++) {
+      const bad = await ex.jux('plan');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/jux\.yaml:\d+:1: unknown setting bogus /);
+    }
+    fs.writeFileSync(ex.path('jux.yaml'), yaml);
+  });
 });
 
 describe('the 400-spell sample grimoire', () => {
