@@ -182,9 +182,9 @@ class Worker {
   get busy(): boolean {
     return this.pending.length > 0;
   }
-  /** Running a short command, with nothing queued behind it: it may take one more. */
-  quick(now: number): boolean {
-    return this.pending.length === 1 && this.lastMs < QUICK_MS && now - this.currentStart < QUICK_MS;
+  /** Running a short command (shorter than `quickMs`, as was the last), with nothing queued behind it: it may take one more. */
+  quick(now: number, quickMs: number): boolean {
+    return this.pending.length === 1 && this.lastMs < quickMs && now - this.currentStart < quickMs;
   }
   get alive(): boolean {
     return !this.dead;
@@ -316,10 +316,13 @@ export class ShellWorkers {
   private dir: string | null = null;
   /** Commands waiting for a worker (run() when none could take them). */
   private readonly waiting: (() => void)[] = [];
+  /** Set by signal(): commands still waiting for a worker never start. */
+  private halted: NodeJS.Signals | null = null;
 
   constructor(
     private readonly execa: typeof import('execa').execa,
     private readonly max = Infinity,
+    private readonly quickMs = QUICK_MS,
   ) {}
 
   /** A worker that is not running a command (started on demand). */
@@ -346,7 +349,7 @@ export class ShellWorkers {
       if (!w.alive) continue;
       live++;
       if (!w.busy) return w;
-      if (queue && quick === null && w.quick(now)) quick = w;
+      if (queue && quick === null && w.quick(now, this.quickMs)) quick = w;
     }
     if (live < this.max) return 'new';
     return quick;
@@ -363,6 +366,7 @@ export class ShellWorkers {
    * another on one worker (never more than one behind).
    */
   run(text: string, capture: boolean, queue: boolean): Promise<CommandResult> {
+    if (this.halted !== null) return Promise.resolve({ exitCode: null, output: null, signal: this.halted });
     const p = this.pick(queue);
     if (p === null) return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.run(text, capture, queue));
     const w = p === 'new' ? this.acquire() : p;
@@ -389,8 +393,14 @@ export class ShellWorkers {
     return new Worker(child as unknown as WorkerProcess, outFile, codeFile, () => this.answered());
   }
 
-  /** Signal every worker's process group (the worker and its command). */
+  /**
+   * Signal every busy worker's process group (the worker, its command and
+   * any command queued behind it). Commands waiting for a worker are
+   * answered as stopped by `signal` and never start.
+   */
   signal(signal: NodeJS.Signals): number[] {
+    this.halted = signal;
+    for (const wake of this.waiting.splice(0)) wake();
     const pids: number[] = [];
     for (const w of this.workers) {
       if (w.alive && w.busy && w.pid !== undefined) {
