@@ -135,7 +135,15 @@ export function remember(config: Config, key: string, answer: Answer): void {
 }
 
 /** Options that change the configuration or the output's form (global options, help). */
-const GLOBAL = ['--config', '--spell-root', '--root', '--state', '--cache-dir', '--plain', '--version', '--help', '-h', '--'];
+const GLOBAL = new Set(['--config', '--spell-root', '--root', '--state', '--cache-dir', '--plain', '--version', '--help', '-h', '--']);
+
+/** Whether `argv` holds none of the global options (alone, or as --option=value). */
+export function withoutGlobalOptions(argv: readonly string[]): boolean {
+  return !argv.some((a) => {
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    return GLOBAL.has(eq < 0 ? a : a.slice(0, eq));
+  });
+}
 
 /**
  * The remembered answer to `argv`, found before the command line parser is
@@ -151,7 +159,7 @@ const GLOBAL = ['--config', '--spell-root', '--root', '--state', '--cache-dir', 
  */
 export async function rememberedAnswer(argv: readonly string[]): Promise<Answer | null> {
   if (process.env.JUX_NO_MEMO) return null;
-  if (argv.some((a) => GLOBAL.some((g) => a === g || a.startsWith(g + '=') || (g.startsWith('--') && a.startsWith(g))))) return null;
+  if (!withoutGlobalOptions(argv)) return null;
   try {
     const { loadConfig } = await import('../config/config.js');
     const config = await loadConfig({});
