@@ -13,7 +13,7 @@ import { setColor } from '../render/style.js';
 import { tuneHeap } from './heap.js';
 import { flushSay, flushWarn, type GlobalOptions, overridesFrom, startCapture, stopCapture } from './options.js';
 
-/** The read-only commands whose answers are remembered (see memo.ts). */
+/** The read-only commands whose answers are remembered (see memo.ts): looked up before the parser, and stored by run(). */
 const REMEMBERED = new Set(['plan', 'why', 'graph', 'list', 'info', 'search']);
 
 export async function main(argv: string[]): Promise<void> {
@@ -90,9 +90,10 @@ async function runCommand(argv: string[]): Promise<number> {
     });
 
   const run =
-    (load: () => Promise<{ default: (opts: Record<string, unknown>, args: string[]) => Promise<number> }>, memo = false) =>
+    (load: () => Promise<{ default: (opts: Record<string, unknown>, args: string[]) => Promise<number> }>) =>
     async (...args: unknown[]): Promise<void> => {
       const cmd = args[args.length - 1] as Command;
+      const memo = cmd.parent === program && REMEMBERED.has(cmd.name());
       const opts = cmd.optsWithGlobals() as Record<string, unknown>;
       const positional = (args.slice(0, -2).flat() as unknown[]).filter((x): x is string => typeof x === 'string');
       if (!memo || process.env.JUX_NO_MEMO) {
@@ -169,7 +170,7 @@ async function runCommand(argv: string[]): Promise<number> {
     .option('--rebuild <pkg>', 'force this package (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--update', 'plan an update of what is installed')
     .option('--json', 'every reason, as JSON')
-    .action(run(() => import('./commands/plan.js'), true));
+    .action(run(() => import('./commands/plan.js')));
 
   program
     .command('why')
@@ -177,7 +178,7 @@ async function runCommand(argv: string[]): Promise<number> {
     .argument('<package>')
     .argument('[targets...]', 'the request to explain (default: the whole tree)')
     .option('--json')
-    .action(run(() => import('./commands/why.js'), true));
+    .action(run(() => import('./commands/why.js')));
 
   program
     .command('graph')
@@ -185,27 +186,27 @@ async function runCommand(argv: string[]): Promise<number> {
     .argument('[targets...]', 'only these and what they depend on')
     .option('--dot', 'Graphviz dot output')
     .option('--json')
-    .action(run(() => import('./commands/graph.js'), true));
+    .action(run(() => import('./commands/graph.js')));
 
   program
     .command('list')
     .description('installed packages, their versions, and which are out of date')
     .option('--json')
-    .action(run(() => import('./commands/list.js'), true));
+    .action(run(() => import('./commands/list.js')));
 
   program
     .command('info')
     .description('everything known about a package')
     .argument('<package>')
     .option('--json')
-    .action(run(() => import('./commands/info.js'), true));
+    .action(run(() => import('./commands/info.js')));
 
   program
     .command('search')
     .description('find spells by name or description')
     .argument('<text>')
     .option('--json')
-    .action(run(() => import('./commands/search.js'), true));
+    .action(run(() => import('./commands/search.js')));
 
   const importCmd = program.command('import').description('convert a spell tree from another distribution');
   importCmd

@@ -57,7 +57,7 @@ export class CommandRunner {
    * command waits for nothing but the one in front of it.
    */
   canQueue(): boolean {
-    return this.useWorkers && this.workers !== undefined && this.workers.canTake(true);
+    return this.workers?.canTake(true) ?? false;
   }
 
   /** Run argv; `capture` collects stdout and stderr together; `queue`: see canQueue. */

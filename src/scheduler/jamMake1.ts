@@ -250,7 +250,7 @@ export class Make1 {
    * command that cannot be queued so waits here, as jam's would.
    */
   private execcmd(cmd: Command, t: Target): Step {
-    if (this.cmdsRunning >= this.limit && (cmd.shell.length > 0 || !this.host.runner.canQueue())) {
+    if (!this.roomFor(cmd)) {
       return this.execwait().then((handled) => (handled ? this.execcmd(cmd, t) : this.execcmd1(cmd, t)));
     }
     return this.execcmd1(cmd, t);
@@ -263,6 +263,16 @@ export class Make1 {
   /** Whether commands may be queued on shell workers (see execcmd). */
   private get queueing(): boolean {
     return this.opts.jobs > 1 && !this.opts.quitQuick;
+  }
+
+  /**
+   * Whether a command (`cmd`, or whichever comes next when null) may start
+   * now: fewer than -j run, or it can be queued behind a short one (plain
+   * `/bin/sh -c` commands only: a JAMSHELL command is started by execa).
+   */
+  private roomFor(cmd: Command | null): boolean {
+    if (this.cmdsRunning < this.limit) return true;
+    return this.queueing && this.cmdsRunning < 2 * this.limit && (cmd === null || cmd.shell.length === 0) && this.host.runner.canQueue();
   }
 
   private execcmd1(cmd: Command, t: Target): Step {
@@ -280,9 +290,7 @@ export class Make1 {
   }
 
   private waitBelowLimit(): Step {
-    const limit = this.limit;
-    if (this.cmdsRunning < limit) return;
-    if (this.queueing && this.cmdsRunning < 2 * limit && this.host.runner.canQueue()) return;
+    if (this.roomFor(null)) return;
     return this.execwait().then((handled) => (handled ? this.waitBelowLimit() : undefined));
   }
 

@@ -5,7 +5,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runJux, startJux, tempDir, writeFiles } from '../helpers/run.js';
+import { type RunResult, runJux, startJux, tempDir, writeFiles } from '../helpers/run.js';
+
+/** Both failure tests: `bad` fails, `mid` (on bad) and `top` (on mid) are skipped. */
+function expectBadChainSkipped(r: RunResult): void {
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain('...failed Fail bad ...');
+  expect(r.stdout).toContain('...skipped mid for lack of bad...');
+  expect(r.stdout).toContain('...skipped top for lack of mid...');
+}
+
+function expectNone(dir: string, targets: readonly string[]): void {
+  for (const t of targets) expect(fs.existsSync(path.join(dir, t))).toBe(false);
+}
 
 describe('jux jam -j', () => {
   it('runs two commands at the same time', async () => {
@@ -49,14 +61,11 @@ NotFile all ;
 `,
     });
     const r = await runJux(['jam', '-j2'], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('...failed Fail bad ...');
-    expect(r.stdout).toContain('...skipped mid for lack of bad...');
-    expect(r.stdout).toContain('...skipped top for lack of mid...');
+    expectBadChainSkipped(r);
     expect(r.stdout).toContain('...skipped 2 target(s)...');
     expect(r.stdout).toContain('...updated 4 target(s)...');
     for (const t of ['other', 'chain', 'ok1', 'ok2']) expect(fs.existsSync(path.join(dir, t))).toBe(true);
-    for (const t of ['top', 'mid', 'bad']) expect(fs.existsSync(path.join(dir, t))).toBe(false);
+    expectNone(dir, ['top', 'mid', 'bad']);
   });
 
   it('never interleaves the output of parallel commands', async () => {
@@ -130,15 +139,12 @@ NotFile all ;
 `,
     });
     const r = await runJux(['jam', '-j2'], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('...failed Fail bad ...');
-    expect(r.stdout).toContain('...skipped mid for lack of bad...');
-    expect(r.stdout).toContain('...skipped top for lack of mid...');
+    expectBadChainSkipped(r);
     expect(r.stdout).toContain('...failed updating 1 target(s)...');
     expect(r.stdout).toContain('...skipped 2 target(s)...');
     expect(r.stdout).toContain('...updated 60 target(s)...');
     for (const t of ok) expect(fs.readFileSync(path.join(dir, t), 'utf8')).toBe(`${t}\n`);
-    for (const t of ['top', 'mid', 'bad']) expect(fs.existsSync(path.join(dir, t))).toBe(false);
+    expectNone(dir, ['top', 'mid', 'bad']);
   });
 
   it('on SIGINT with short commands queued stops everything and removes the half-written target', async () => {
