@@ -19,6 +19,23 @@ function expectNone(dir: string, targets: readonly string[]): void {
   for (const t of targets) expect(fs.existsSync(path.join(dir, t))).toBe(false);
 }
 
+/**
+ * Run jux in `dir` until a command touches `started`, then send `signal`:
+ * its exit code, its standard output, and how long it took to exit.
+ */
+async function interruptOnceStarted(dir: string, args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; out: string; ms: number }> {
+  const child = startJux(args, { cwd: dir });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const started = path.join(dir, 'started');
+  for (let i = 0; i < 200 && !fs.existsSync(started); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(fs.existsSync(started)).toBe(true);
+  const t0 = Date.now();
+  child.kill(signal);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { code, out, ms: Date.now() - t0 };
+}
+
 describe('jux jam -j', () => {
   it('runs two commands at the same time', async () => {
     const dir = tempDir();
@@ -159,16 +176,8 @@ Depends all : ${quick.slice(0, 100).join(' ')} big ${quick.slice(100).join(' ')}
 NotFile all ;
 `,
     });
-    const child = startJux(['jam', '-j2'], { cwd: dir });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    const started = path.join(dir, 'started');
-    for (let i = 0; i < 200 && !fs.existsSync(started); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(fs.existsSync(started)).toBe(true);
-    const t0 = Date.now();
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    const { code, out, ms } = await interruptOnceStarted(dir, ['jam', '-j2'], 'SIGINT');
+    expect(ms).toBeLessThan(10_000);
     expect(code).not.toBe(0);
     expect(fs.existsSync(path.join(dir, 'big'))).toBe(false);
     expect(out).toContain('...interrupted');
@@ -191,16 +200,8 @@ Depends all : after ;
 NotFile all ;
 `,
       });
-      const child = startJux(['jam'], { cwd: dir });
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      const started = path.join(dir, 'started');
-      for (let i = 0; i < 200 && !fs.existsSync(started); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(fs.existsSync(started)).toBe(true);
-      const t0 = Date.now();
-      child.kill(signal);
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      expect(Date.now() - t0).toBeLessThan(10_000);
+      const { code, out, ms } = await interruptOnceStarted(dir, ['jam'], signal);
+      expect(ms).toBeLessThan(10_000);
       expect(code).not.toBe(0);
       expect(fs.existsSync(path.join(dir, 'big'))).toBe(false);
       expect(fs.existsSync(path.join(dir, 'after'))).toBe(false);
