@@ -15,7 +15,7 @@ import { formatFiles, type FileEntry } from '../state/files.js';
 import { archivePath, createArchive } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
 import { quoteWord } from '../state/stateFile.js';
-import { copyDir } from './copyDir.js';
+import { folderEntries, type TarEntry } from '../installer/tarWriter.js';
 import { runInWorker, runWithExeca, workerCanRun, type Track, type WorkerRun } from './runScript.js';
 
 export type BuildPhase = Phase;
@@ -113,6 +113,22 @@ export function checkScripts(spell: Spell, defaults: Readonly<Partial<Record<Pha
   return problems;
 }
 
+let inherited: { readonly values: Readonly<Record<string, string>>; readonly from: NodeJS.ProcessEnv } | null = null;
+
+/**
+ * jux's own environment, copied once (reading process.env goes through
+ * Node's C++ for every variable): copied again only if process.env was
+ * replaced (tests do).
+ */
+function inheritedEnvironment(): Readonly<Record<string, string>> {
+  if (inherited === null || inherited.from !== process.env) {
+    const values: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) values[k] = v;
+    inherited = { values, from: process.env };
+  }
+  return inherited.values;
+}
+
 function prependPath(value: string | undefined, first: string, sep = ':'): string {
   return value ? `${first}${sep}${value}` : first;
 }
@@ -126,8 +142,8 @@ export function buildEnvironment(
 ): Record<string, string> {
   const prefix = '/usr';
   const rp = path.join(config.root, prefix);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const own = inheritedEnvironment();
+  const env: Record<string, string> = { ...own };
   Object.assign(env, {
     SPELL: spell.name,
     VERSION: spell.version,
@@ -143,12 +159,12 @@ export function buildEnvironment(
     JOBS: String(jobs),
     OPTIONS: entry.options.join(' '),
     OPTION_FLAGS: entry.flags.join(' '),
-    CC: process.env.CC ?? 'cc',
-    CPPFLAGS: `${process.env.CPPFLAGS ? process.env.CPPFLAGS + ' ' : ''}-I${rp}/include`,
-    LDFLAGS: `${process.env.LDFLAGS ? process.env.LDFLAGS + ' ' : ''}-L${rp}/lib -Wl,-rpath,${rp}/lib`,
-    PKG_CONFIG_PATH: prependPath(process.env.PKG_CONFIG_PATH, `${rp}/lib/pkgconfig`),
-    PATH: prependPath(process.env.PATH, `${rp}/bin`),
-    LD_LIBRARY_PATH: prependPath(process.env.LD_LIBRARY_PATH, `${rp}/lib`),
+    CC: own.CC ?? 'cc',
+    CPPFLAGS: `${own.CPPFLAGS ? own.CPPFLAGS + ' ' : ''}-I${rp}/include`,
+    LDFLAGS: `${own.LDFLAGS ? own.LDFLAGS + ' ' : ''}-L${rp}/lib -Wl,-rpath,${rp}/lib`,
+    PKG_CONFIG_PATH: prependPath(own.PKG_CONFIG_PATH, `${rp}/lib/pkgconfig`),
+    PATH: prependPath(own.PATH, `${rp}/bin`),
+    LD_LIBRARY_PATH: prependPath(own.LD_LIBRARY_PATH, `${rp}/lib`),
     HOME: path.join(dirs.work, 'home'),
     TMPDIR: path.join(dirs.work, 'tmp'),
   });
@@ -194,6 +210,37 @@ function packageInfo(entry: PlanEntry, spell: Spell): string {
   return out;
 }
 
+/**
+ * The jux/ entries of the package's archive: jux/package and jux/NAME.files
+ * made in memory, and the spell's folder (or file) as jux/spell.
+ */
+function juxEntries(entry: PlanEntry, spell: Spell, files: readonly FileEntry[]): { entries: TarEntry[]; size: number } {
+  const listText = Buffer.from(formatFiles(entry.name, entry.to, files));
+  const info = Buffer.from(packageInfo(entry, spell));
+  const spellPart = spell.dir
+    ? folderEntries('jux/spell', spell.dir)
+    : (() => {
+        const st = fs.statSync(spell.file);
+        return {
+          entries: [
+            { name: 'jux/spell', type: 'd', data: Buffer.alloc(0), mode: 0o755 },
+            { name: `jux/spell/${path.basename(spell.file)}`, type: 'f', source: spell.file },
+          ] as TarEntry[],
+          size: st.size,
+        };
+      })();
+  // In name order, as a walk of jux/ would give them.
+  const named: { name: string; entries: readonly TarEntry[] }[] = [
+    { name: `${entry.name}.files`, entries: [{ name: `jux/${entry.name}.files`, type: 'f' as const, data: listText, mode: 0o644 }] },
+    { name: 'package', entries: [{ name: 'jux/package', type: 'f' as const, data: info, mode: 0o644 }] },
+    { name: 'spell', entries: spellPart.entries },
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    entries: [{ name: 'jux', type: 'd', data: Buffer.alloc(0), mode: 0o755 }, ...named.flatMap((n) => n.entries)],
+    size: listText.length + info.length + spellPart.size,
+  };
+}
+
 /** Build a package into an archive in the cache. Never throws for build failures: it returns them. */
 export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOptions): Promise<BuildOutcome> {
   const { config } = opts;
@@ -203,7 +250,7 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
     work,
     source: path.join(work, 'src'),
     build: path.join(work, 'build'),
-    dest: path.join(work, 'pkg', 'root'),
+    dest: path.join(work, 'dest'),
   };
   const logs = logDir(config, name);
   try {
@@ -216,7 +263,7 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
         await fsp.mkdir(work, { recursive: true });
         await Promise.all([
           ...[dirs.source, dirs.build, path.join(work, 'home'), path.join(work, 'tmp'), path.join(work, 'sources')].map(mk),
-          mk(path.join(work, 'pkg')).then(() => Promise.all([mk(dirs.dest), mk(path.join(work, 'pkg', 'jux'))])),
+          mk(dirs.dest),
         ]);
       }),
       fsp.rm(logs, { recursive: true, force: true }).then(() => fsp.mkdir(logs, { recursive: true })),
@@ -270,19 +317,11 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   } catch (e) {
     return { ok: false, phase: 'install', status: 'unsafe', message: (e as Error).message, log: null };
   }
-  const jux = path.join(work, 'pkg', 'jux');
-  const spellCopy = path.join(jux, 'spell');
-  await Promise.all([
-    fs.promises.writeFile(path.join(jux, `${name}.files`), formatFiles(name, entry.to, files)),
-    fs.promises.writeFile(path.join(jux, 'package'), packageInfo(entry, spell)),
-    spell.dir
-      ? copyDir(spell.dir, spellCopy)
-      : fs.promises.mkdir(spellCopy, { recursive: true }).then(() => fs.promises.copyFile(spell.file, path.join(spellCopy, path.basename(spell.file)))),
-  ]);
   const archive = archivePath(config.cache, entry.archive);
   try {
-    await createArchive(path.join(work, 'pkg'), archive, files);
+    await createArchive(archive, { root: dirs.dest, files, jux: juxEntries(entry, spell, files) });
   } catch (e) {
+    if (e instanceof JuxError) return { ok: false, phase: 'install', status: 'unsafe', message: (e as Error).message, log: null };
     return { ok: false, phase: 'install', status: 'error', message: `cannot write ${archive}: ${(e as Error).message}`, log: null };
   }
   return { ok: true, archive, files, staged: dirs.dest };

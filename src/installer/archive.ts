@@ -20,24 +20,30 @@ import * as tar from 'tar';
 import { JuxError } from '../errors.js';
 import { type FileEntry, parseFiles } from '../state/files.js';
 import { syncFile } from './durable.js';
-import { packageEntries, writeTarGz } from './tarWriter.js';
+import { packageEntries, type PackageContents, writeTarGz } from './tarWriter.js';
 
 export { archiveDirs, archivePath, findArchive } from './archiveLocation.js';
 
 /**
- * Pack `pkgDir` (holding root/ and jux/) into the archive, atomically. With
- * the staged tree's file list (`rootFiles`, as scanned) root/ is written
- * from it (see tarWriter.ts); without, node-tar walks the folder.
+ * Pack a package (its jux/ entries, then the staged tree as its file list
+ * says, checked entry by entry: see tarWriter.ts) into the archive,
+ * atomically: written to a temporary name, synced, renamed. Throws a
+ * JuxError, leaving no archive, when the staged tree is not what the list
+ * says.
  */
-export async function createArchive(pkgDir: string, archive: string, rootFiles?: readonly FileEntry[]): Promise<void> {
+export async function createArchive(archive: string, contents: PackageContents): Promise<void> {
   fs.mkdirSync(path.dirname(archive), { recursive: true });
   const tmp = `${archive}.${process.pid}.tmp`;
-  if (rootFiles) {
-    const { entries, size } = packageEntries(pkgDir, rootFiles);
+  try {
+    const { entries, size } = packageEntries(contents);
     await writeTarGz(tmp, entries, size);
-  } else await tar.c({ gzip: true, file: tmp, cwd: pkgDir, portable: true, noDirRecurse: false }, ['jux', 'root']);
-  await syncFile(tmp); // on the thread pool: the main thread goes on with other packages
-  fs.renameSync(tmp, archive);
+    await syncFile(tmp); // on the thread pool: the main thread goes on with other packages
+    fs.renameSync(tmp, archive);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    if (e instanceof JuxError) throw new JuxError(`package archive ${path.basename(archive)}: ${e.message}`);
+    throw e;
+  }
 }
 
 const ALLOWED = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);

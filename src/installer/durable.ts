@@ -53,12 +53,9 @@ export async function writeDurably(files: readonly DurableFile[], extraSync: rea
     await Promise.all(
       files.map(async (f) => {
         const tmp = `${f.path}.${process.pid}${++serial}`;
-        let mode: number | null = null;
-        try {
-          mode = fs.statSync(f.path).mode & 0o7777;
-        } catch {
-          // a new file: 0666 less the umask
-        }
+        // A new file: 0666 less the umask.
+        const st = fs.statSync(f.path, { throwIfNoEntry: false });
+        const mode = st === undefined ? null : st.mode & 0o7777;
         const o: { fh: fs.promises.FileHandle | null; tmp: string; path: string } = { fh: null, tmp, path: f.path };
         open.push(o);
         o.fh = await fs.promises.open(tmp, 'w', mode ?? 0o666);

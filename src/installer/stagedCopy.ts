@@ -4,9 +4,10 @@
  * from it: the same files, links and hard links, with the modes and times
  * extraction would give them (tar's portable mode, less the umask; the
  * modification time in whole seconds), each file hashed as it is copied
- * and checked against the package's file list. The archive itself is
- * checked against that same list by the installer, so what is installed,
- * what is recorded and what a later reinstall or rollback gets agree.
+ * and checked against the package's file list. The archive was written
+ * from that same list and checked against the tree as it was written, so
+ * what is installed, what is recorded and what a later reinstall or
+ * rollback gets agree.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -14,7 +15,11 @@ import path from 'node:path';
 import { JuxError } from '../errors.js';
 import type { FileEntry } from '../state/files.js';
 
-/** A package's staged tree and the list made of it when it was built. */
+/**
+ * A package's staged tree and the list made of it when it was built, from
+ * which its archive was written (and checked, entry by entry: see
+ * createArchive).
+ */
 export interface StagedTree {
   /** The staged root (DESTDIR). */
   readonly dir: string;

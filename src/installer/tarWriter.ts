@@ -8,8 +8,14 @@
  * and jux's own checks read it as before. It is made from the package's
  * file list instead of walking and stating the staged tree again (node-tar
  * stats every entry, and every entry's parents, on the main thread), and
- * small archives are compressed on the thread pool.
+ * small archives are compressed on the thread pool. Each entry of the
+ * staged tree is checked against the list as it is written (type, size,
+ * the sha256 of the bytes written, link target), so an archive that is
+ * written holds exactly what the list says, without reading it back; the
+ * jux/ entries made in memory (jux/package, jux/NAME.files) are never
+ * written to disk on their own.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,13 +26,27 @@ import { JuxError } from '../errors.js';
 import type { FileEntry } from '../state/files.js';
 
 /** One entry of the archive, in the order written. */
-export interface TarEntry {
-  /** Path in the archive ("root/usr/bin/x"; folders without the trailing slash). */
-  readonly name: string;
-  readonly type: 'f' | 'd' | 'l';
-  /** Where a file's content or a link's target is read from. */
-  readonly source: string;
-}
+export type TarEntry =
+  | {
+      /** Path in the archive ("root/usr/bin/x"; folders without the trailing slash). */
+      readonly name: string;
+      readonly type: 'f' | 'd' | 'l';
+      /** Where a file's content or a link's target is read from. */
+      readonly source: string;
+      /**
+       * What the package's file list says of it: the entry is checked
+       * against it as it is written (type, size, sha256 of the bytes
+       * written, link target), so the archive holds exactly the list.
+       */
+      readonly listed?: FileEntry;
+    }
+  | {
+      /** A file or folder made in memory (jux/package, jux/NAME.files). */
+      readonly name: string;
+      readonly type: 'f' | 'd';
+      readonly data: Buffer;
+      readonly mode: number;
+    };
 
 const BLOCK = 512;
 /** Archives with less content than this are built in memory and compressed on the thread pool. */
@@ -132,41 +152,68 @@ function headerBlocks(h: Header): Buffer[] {
   ];
 }
 
+/** The error for an entry that is not what the file list says. */
+function differs(e: FileEntry): JuxError {
+  return new JuxError(`${e.path} changed after the staged tree was listed; nothing was installed`);
+}
+
 /** Every chunk of the archive, uncompressed. */
 async function* chunks(entries: readonly TarEntry[]): AsyncGenerator<Buffer> {
-  const links = new Map<string, string>();
+  const links = new Map<string, { name: string; listed: FileEntry | undefined }>();
   const buf = Buffer.allocUnsafe(1 << 16);
+  const now = Math.floor(Date.now() / 1000);
   for (const e of entries) {
-    const st = fs.lstatSync(e.source);
+    if ('data' in e) {
+      if (e.type === 'd') yield* headerBlocks({ path: `${e.name}/`, mode: portableMode(e.mode, true), size: 0, mtime: null, flag: '5', linkpath: '' });
+      else {
+        yield* headerBlocks({ path: e.name, mode: portableMode(e.mode, false), size: e.data.length, mtime: now, flag: '0', linkpath: '' });
+        yield e.data;
+        yield padding(e.data.length);
+      }
+      continue;
+    }
+    const listed = e.listed;
+    const st = fs.lstatSync(e.source, { throwIfNoEntry: !listed });
+    if (listed && (!st || (e.type === 'd' ? !st.isDirectory() : e.type === 'l' ? !st.isSymbolicLink() : !st.isFile()))) throw differs(listed);
+    if (!st) continue; // not reached: lstat threw
     if (e.type === 'd') {
       yield* headerBlocks({ path: `${e.name}/`, mode: portableMode(st.mode, true), size: 0, mtime: null, flag: '5', linkpath: '' });
       continue;
     }
     const mtime = Math.floor(st.mtimeMs / 1000);
     if (e.type === 'l') {
-      yield* headerBlocks({ path: e.name, mode: portableMode(st.mode, false), size: 0, mtime, flag: '2', linkpath: fs.readlinkSync(e.source) });
+      const target = fs.readlinkSync(e.source);
+      if (listed && target !== listed.hash) throw differs(listed);
+      yield* headerBlocks({ path: e.name, mode: portableMode(st.mode, false), size: 0, mtime, flag: '2', linkpath: target });
       continue;
     }
+    if (listed && st.size !== listed.size) throw differs(listed);
     const key = st.nlink > 1 ? `${st.dev}:${st.ino}` : null;
     const first = key === null ? undefined : links.get(key);
     if (first !== undefined) {
-      yield* headerBlocks({ path: e.name, mode: portableMode(st.mode, false), size: 0, mtime, flag: '1', linkpath: first });
+      // A later hard link to a file already written: the same content.
+      if (listed && first.listed && (first.listed.hash !== listed.hash || first.listed.size !== listed.size)) throw differs(listed);
+      yield* headerBlocks({ path: e.name, mode: portableMode(st.mode, false), size: 0, mtime, flag: '1', linkpath: first.name });
       continue;
     }
-    if (key !== null) links.set(key, e.name);
+    if (key !== null) links.set(key, { name: e.name, listed });
     yield* headerBlocks({ path: e.name, mode: portableMode(st.mode, false), size: st.size, mtime, flag: '0', linkpath: '' });
+    const hash = listed ? crypto.createHash('sha256') : null;
     const fd = fs.openSync(e.source, 'r');
     try {
       let left = st.size;
       while (left > 0) {
         const n = fs.readSync(fd, buf, 0, Math.min(buf.length, left), null);
-        if (n <= 0) throw new JuxError(`${e.source} shrank while it was being archived`);
+        if (n <= 0) throw listed ? differs(listed) : new JuxError(`${e.source} shrank while it was being archived`);
         left -= n;
-        yield Buffer.from(buf.subarray(0, n));
+        const chunk = Buffer.from(buf.subarray(0, n));
+        hash?.update(chunk);
+        yield chunk;
       }
     } finally {
       fs.closeSync(fd);
     }
+    if (listed && hash!.digest('hex') !== listed.hash) throw differs(listed);
     yield padding(st.size);
   }
   yield Buffer.alloc(BLOCK * 2);
@@ -184,30 +231,52 @@ export async function writeTarGz(file: string, entries: readonly TarEntry[], con
   await pipeline(Readable.from(chunks(entries)), zlib.createGzip(), fs.createWriteStream(file));
 }
 
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * The entries of a package archive: jux/ (walked: a few small files) then
- * root/ from the staged tree's file list.
+ * The entries of a folder on disk under `name` in the archive (the spell's
+ * folder as jux/spell), walked in name order: files, folders and links as
+ * they are; anything else is refused. Returns their content size too.
  */
-export function packageEntries(pkgDir: string, files: readonly FileEntry[]): { entries: TarEntry[]; size: number } {
+export function folderEntries(name: string, dir: string): { entries: TarEntry[]; size: number } {
   const entries: TarEntry[] = [];
   let size = 0;
-  const walk = (rel: string): void => {
-    const abs = path.join(pkgDir, rel);
+  const walk = (rel: string, abs: string): void => {
     entries.push({ name: rel, type: 'd', source: abs });
-    for (const d of fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const d of fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => byName(a.name, b.name))) {
       const r = `${rel}/${d.name}`;
-      if (d.isDirectory()) walk(r);
-      else if (d.isSymbolicLink()) entries.push({ name: r, type: 'l', source: path.join(pkgDir, r) });
-      else {
-        entries.push({ name: r, type: 'f', source: path.join(pkgDir, r) });
-        size += fs.statSync(path.join(pkgDir, r)).size;
-      }
+      const x = path.join(abs, d.name);
+      if (d.isDirectory()) walk(r, x);
+      else if (d.isSymbolicLink()) entries.push({ name: r, type: 'l', source: x });
+      else if (d.isFile()) {
+        entries.push({ name: r, type: 'f', source: x });
+        size += fs.statSync(x).size;
+      } else throw new JuxError(`cannot pack ${x}: a FIFO, socket or device`);
     }
   };
-  walk('jux');
-  entries.push({ name: 'root', type: 'd', source: path.join(pkgDir, 'root') });
-  for (const f of files) {
-    entries.push({ name: `root${f.path}`, type: f.type, source: path.join(pkgDir, 'root', f.path) });
+  walk(name, dir);
+  return { entries, size };
+}
+
+/** What a package archive holds besides root/: its jux/ entries, in order. */
+export interface PackageContents {
+  /** The staged tree (DESTDIR) and its file list: root/ in the archive. */
+  readonly root: string;
+  readonly files: readonly FileEntry[];
+  /** jux/... entries (written first, in the order given) and the size of their content. */
+  readonly jux: { readonly entries: readonly TarEntry[]; readonly size: number };
+}
+
+/**
+ * The entries of a package archive: jux/ then root/ from the staged tree's
+ * file list, each root entry checked against the list as it is written.
+ */
+export function packageEntries(contents: PackageContents): { entries: TarEntry[]; size: number } {
+  const entries: TarEntry[] = [...contents.jux.entries];
+  let size = contents.jux.size;
+  entries.push({ name: 'root', type: 'd', source: contents.root });
+  for (const f of contents.files) {
+    entries.push({ name: `root${f.path}`, type: f.type, source: path.join(contents.root, f.path), listed: f });
     size += f.size;
   }
   return { entries, size };

@@ -34,7 +34,7 @@ import { scanTree } from '../builder/manifest.js';
 import { type FileEntry, formatFiles, parseFiles } from '../state/files.js';
 import { formatInstalled, type InstalledRecord } from '../state/stateFile.js';
 import type { StateStore } from '../state/stateStore.js';
-import { checkArchive, extractArchive } from './archive.js';
+import { extractArchive } from './archive.js';
 import { changed } from './changed.js';
 import { type ConfigProtection, DEFAULT_PROTECTION, isProtected, JUXNEW } from '../config/configProtect.js';
 import { planProtection, type ProtectedFile } from './protectPlan.js';
@@ -227,10 +227,11 @@ export class Installer {
     fs.mkdirSync(prep, { recursive: true });
     try {
       if (staged) {
-        // Just built: the archive is checked against its list (as any archive
-        // is before it is extracted) and the files come from the staged tree
-        // it was made from, checked against that same list as they are copied.
-        const entries = await checkedStagedList(archive, staged);
+        // Just built: the archive was written from the staged tree's list,
+        // each entry checked against it as it was written (createArchive);
+        // the files come from that tree, checked against the same list again
+        // as they are copied.
+        const entries = [...staged.files];
         copyStagedTree(staged, path.join(prep, 'new', 'root'), `${name}'s staged tree`);
         return { name, archive, prep, entries };
       }
@@ -637,16 +638,6 @@ function checkedFileList(archive: string, name: string, dir: string): FileEntry[
   if (missing.length || extra.length) {
     const first = missing[0] ? `${missing[0].path} is listed but ${actual.some((a) => a.path === missing[0]!.path) ? 'differs' : 'missing'}` : `${extra[0]!.path} is not listed`;
     throw new JuxError(`package archive ${where} does not match its file list (${first}); nothing was installed`);
-  }
-  return listed;
-}
-
-/** The archive made of a staged tree, checked (as checkArchive does), and its list the one the tree was listed with. */
-async function checkedStagedList(archive: string, staged: StagedTree): Promise<FileEntry[]> {
-  const listed = await checkArchive(archive);
-  const key = (e: FileEntry): string => `${e.type} ${e.mode} ${e.size} ${e.hash} ${e.path}`;
-  if (listed === null || listed.length !== staged.files.length || listed.some((e, i) => key(e) !== key(staged.files[i]!))) {
-    throw new JuxError(`package archive ${path.basename(archive)} does not match the staged tree it was made from; nothing was installed`);
   }
   return listed;
 }

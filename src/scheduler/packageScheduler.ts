@@ -121,6 +121,7 @@ export class PackageRun {
       await this.installChain;
     } finally {
       this.workers?.close();
+      this.running.close();
     }
     const damaging = [...this.blockedBy.entries()]
       .map(([name, blocked]) => ({ name, blocked }))

@@ -4,16 +4,21 @@
  * killed and they outlive it (their watcher was killed too, or they have
  * none: see shellWorkers.ts).
  *
- * One small ASCII file per running script, `PID.SEQ` (PID: the jux that
- * wrote it), holding one line
+ * One small ASCII file per script running at once, `PID.SLOT` (PID: the
+ * jux that wrote it), holding one line
  *
  *     pgid 4242 started 1234567 holder 4200 holder-started 1234000
  *
  * the group (its leader's pid and start time) and the jux that started it
  * (pid and start time), so that neither a reused pid nor a live jux is ever
- * mistaken for them. Written to PID.SEQ.tmp and renamed (a reader sees a
- * whole line or nothing) when the script starts, removed when it ends. Not
- * synced: after a crash of the machine no process is left to stop.
+ * mistaken for them; or `idle` when no script runs in that slot. The line
+ * is padded with spaces to a fixed width, so that a slot is reused by
+ * writing its line over the last one in place, with one write and no new
+ * file (creating, renaming and removing a file for every script cost more
+ * than the short scripts of a bulk build). A slot's file is first made
+ * whole (written to PID.SLOT.tmp and renamed: a reader sees a whole line
+ * or nothing), and removed when the jux is done. Not synced: after a crash
+ * of the machine no process is left to stop.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,11 +41,19 @@ export function runningDir(stateDir: string): string {
   return path.join(stateDir, 'running');
 }
 
-export function formatEntry(group: { readonly pgid: number; readonly started: number }, holder: ProcessId): string {
-  return `pgid ${group.pgid} started ${group.started} holder ${holder.pid} holder-started ${holder.started}\n`;
+/** How long a slot's line is (spaces pad it), newline included. */
+export const LINE_WIDTH = 100;
+
+function padded(line: string): string {
+  return line.length < LINE_WIDTH ? `${line.padEnd(LINE_WIDTH - 1)}\n` : `${line}\n`;
 }
 
-const LINE = /^pgid (\d+) started (\d+) holder (\d+) holder-started (\d+)\n?$/;
+export function formatEntry(group: { readonly pgid: number; readonly started: number }, holder: ProcessId): string {
+  return padded(`pgid ${group.pgid} started ${group.started} holder ${holder.pid} holder-started ${holder.started}`);
+}
+
+const LINE = /^pgid (\d+) started (\d+) holder (\d+) holder-started (\d+) *\n?$/;
+const IDLE_LINE = /^idle *\n?$/;
 
 /** A record's text, or null when it is not one (a file cut short). */
 export function parseEntry(file: string, text: string): RunningEntry | null {
@@ -51,7 +64,10 @@ export function parseEntry(file: string, text: string): RunningEntry | null {
   return { file, group: { pgid, started }, holder: { pid, started: holderStarted } };
 }
 
-/** The records in `stateDir`, and the files there that are not (half-written ones). */
+/**
+ * The records in `stateDir`, and the files there that are not (idle slots
+ * and half-written files).
+ */
 export function readRunning(stateDir: string): { readonly entries: RunningEntry[]; readonly other: string[] } {
   const dir = runningDir(stateDir);
   let names: string[];
@@ -79,12 +95,19 @@ export function readRunning(stateDir: string): { readonly entries: RunningEntry[
   return { entries, other };
 }
 
+/** Whether a record's text is an idle slot's. */
+export function isIdle(text: string): boolean {
+  return IDLE_LINE.test(text);
+}
+
 /** Writes this jux's records. */
 export class RunningRecord {
   private readonly dir: string;
   private readonly holder: ProcessId | null;
-  private seq = 0;
   private made = false;
+  private closed = false;
+  /** Each slot's file, held open, the length of its line, and whether a script runs in it. */
+  private readonly slots: { readonly file: string; fd: number; length: number; busy: boolean }[] = [];
 
   constructor(stateDir: string) {
     this.dir = runningDir(stateDir);
@@ -93,19 +116,54 @@ export class RunningRecord {
   }
 
   /**
-   * Record `group` as running a script; returns what removes the record.
+   * Record `group` as running a script; returns what clears the record.
    * A group whose leader's start time is unknown (no /proc) is not
    * recorded: it could not be told from a reused pid later.
    */
   add(group: ProcessGroup): () => void {
     if (this.holder === null || group.started === null) return () => undefined;
-    if (!this.made) {
-      fs.mkdirSync(this.dir, { recursive: true });
-      this.made = true;
+    const line = formatEntry({ pgid: group.pgid, started: group.started }, this.holder);
+    let slot = this.slots.find((s) => !s.busy);
+    if (slot === undefined) {
+      if (!this.made) {
+        fs.mkdirSync(this.dir, { recursive: true });
+        this.made = true;
+      }
+      slot = { file: path.join(this.dir, `${process.pid}.${this.slots.length + 1}`), fd: -1, length: 0, busy: false };
+      this.slots.push(slot);
     }
-    const file = path.join(this.dir, `${process.pid}.${++this.seq}`);
-    fs.writeFileSync(`${file}.tmp`, formatEntry({ pgid: group.pgid, started: group.started }, this.holder));
-    fs.renameSync(`${file}.tmp`, file);
-    return () => fs.rmSync(file, { force: true });
+    if (slot.fd >= 0 && slot.length === line.length) fs.writeSync(slot.fd, line, 0, 'latin1');
+    else {
+      // A new slot (or a line of another length, which the padding makes rare): a whole new file.
+      if (slot.fd >= 0) fs.closeSync(slot.fd);
+      slot.fd = -1;
+      fs.writeFileSync(`${slot.file}.tmp`, line, 'latin1');
+      fs.renameSync(`${slot.file}.tmp`, slot.file);
+      slot.fd = fs.openSync(slot.file, 'r+');
+      slot.length = line.length;
+    }
+    const taken = slot;
+    taken.busy = true;
+    return () => {
+      if (!taken.busy) return;
+      taken.busy = false;
+      if (this.closed) this.drop(taken);
+      else fs.writeSync(taken.fd, `${'idle'.padEnd(taken.length - 1)}\n`, 0, 'latin1');
+    };
+  }
+
+  /**
+   * Remove this jux's slot files: the idle ones now, the others as their
+   * scripts end.
+   */
+  close(): void {
+    this.closed = true;
+    for (const s of this.slots.filter((x) => !x.busy)) this.drop(s);
+  }
+
+  private drop(slot: RunningRecord['slots'][number]): void {
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    fs.closeSync(slot.fd);
+    fs.rmSync(slot.file, { force: true });
   }
 }

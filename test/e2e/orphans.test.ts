@@ -194,7 +194,7 @@ describe('a SIGKILLed jux build', () => {
       const records = fs.readdirSync(path.join(s.dir, '.jux', 'state', 'running'));
       expect(records).toHaveLength(1);
       expect(fs.readFileSync(path.join(s.dir, '.jux', 'state', 'running', records[0]!), 'latin1')).toMatch(
-        new RegExp(`^pgid ${pgid} started \\d+ holder ${jux.pid} holder-started \\d+\\n$`),
+        new RegExp(`^pgid ${pgid} started \\d+ holder ${jux.pid} holder-started \\d+ *\\n$`),
       );
 
       const r = await runJux(['recover'], { cwd: s.dir });

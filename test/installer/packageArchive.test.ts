@@ -13,6 +13,7 @@ import { scanTree } from '../../src/builder/manifest.js';
 import { JuxError } from '../../src/errors.js';
 import { checkArchive, createArchive } from '../../src/installer/archive.js';
 import { copyStagedTree } from '../../src/installer/stagedCopy.js';
+import { folderEntries } from '../../src/installer/tarWriter.js';
 import { formatFiles } from '../../src/state/files.js';
 
 const dirs: string[] = [];
@@ -47,7 +48,7 @@ describe('package archives written from the file list', () => {
     const files = scanTree(path.join(pkg, 'root'), 'test tree');
     fs.writeFileSync(path.join(pkg, 'jux', 'p.files'), formatFiles('p', '1', files));
     const archive = path.join(top, 'p.tar.gz');
-    await createArchive(pkg, archive, files);
+    await createArchive(archive, { root: path.join(pkg, 'root'), files, jux: folderEntries('jux', path.join(pkg, 'jux')) });
 
     const seen = new Map<string, { type: string; linkpath: string; size: number }>();
     await tar.t({
@@ -82,10 +83,54 @@ describe('package archives written from the file list', () => {
     fs.writeFileSync(path.join(top, 'root', 'héllo wörld'), 'unicode\n');
     const files = scanTree(path.join(top, 'root'), 'test tree');
     const archive = path.join(top, 'u.tar.gz');
-    await createArchive(top, archive, files);
+    await createArchive(archive, { root: path.join(top, 'root'), files, jux: folderEntries('jux', path.join(top, 'jux')) });
     const names: string[] = [];
     await tar.t({ file: archive, strict: true, onReadEntry: (e) => names.push(e.path) });
     expect(names).toEqual(['jux/', 'root/', 'root/héllo wörld']);
+  });
+
+  it('hold files made in memory under jux/', async () => {
+    const top = fs.mkdtempSync(path.join(os.tmpdir(), 'jux-arch-'));
+    dirs.push(top);
+    fs.mkdirSync(path.join(top, 'root'));
+    const archive = path.join(top, 'm.tar.gz');
+    const text = Buffer.from('Package m : 1 ;\n');
+    await createArchive(archive, {
+      root: path.join(top, 'root'),
+      files: [],
+      jux: { entries: [{ name: 'jux', type: 'd', data: Buffer.alloc(0), mode: 0o755 }, { name: 'jux/package', type: 'f', data: text, mode: 0o644 }], size: text.length },
+    });
+    const out = path.join(top, 'out');
+    fs.mkdirSync(out);
+    execFileSync('tar', ['xzf', archive, '-C', out]);
+    expect(fs.readFileSync(path.join(out, 'jux', 'package'), 'utf8')).toBe('Package m : 1 ;\n');
+    expect(fs.statSync(path.join(out, 'jux', 'package')).mode & 0o777).toBe(0o644);
+  });
+
+  it('are not written from a tree that changed after it was listed', async () => {
+    const changes: [string, (usr: string) => void][] = [
+      ['content of the same size', (usr) => fs.writeFileSync(path.join(usr, 'with space'), 'SPACE\n')],
+      ['a file that grew', (usr) => fs.appendFileSync(path.join(usr, 'plain'), 'more\n')],
+      ['a link pointing elsewhere', (usr) => {
+        fs.rmSync(path.join(usr, 'short-symlink'));
+        fs.symlinkSync('with space', path.join(usr, 'short-symlink'));
+      }],
+      ['a file that went', (usr) => fs.rmSync(path.join(usr, 'n'.repeat(120)))],
+      ['a folder made a link', (usr) => {
+        fs.rmSync(path.join(usr, 'share'), { recursive: true });
+        fs.symlinkSync('.', path.join(usr, 'share'));
+      }],
+    ];
+    for (const [what, change] of changes) {
+      const { pkg, top } = makePackage();
+      const files = scanTree(path.join(pkg, 'root'), 'test tree');
+      change(path.join(pkg, 'root', 'usr'));
+      const archive = path.join(top, 'p.tar.gz');
+      const made = createArchive(archive, { root: path.join(pkg, 'root'), files, jux: folderEntries('jux', path.join(pkg, 'jux')) });
+      await expect(made, what).rejects.toThrow(JuxError);
+      await expect(made, what).rejects.toThrow(/^package archive p\.tar\.gz: \/usr\/\S.* changed after the staged tree was listed/);
+      expect(fs.readdirSync(top).filter((f) => f.startsWith('p.tar.gz')), what).toEqual([]);
+    }
   });
 });
 

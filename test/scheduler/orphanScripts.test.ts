@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stopOrphanScripts } from '../../src/scheduler/orphanScripts.js';
-import { formatEntry, parseEntry, readRunning, RunningRecord, runningDir } from '../../src/scheduler/runningRecord.js';
+import { formatEntry, isIdle, LINE_WIDTH, parseEntry, readRunning, RunningRecord, runningDir } from '../../src/scheduler/runningRecord.js';
 import { processStart } from '../../src/util/processes.js';
 import { tempDir } from '../helpers/run.js';
 
@@ -95,15 +95,51 @@ describe('RunningRecord', () => {
     const { entries, other } = readRunning(state);
     expect(other).toEqual([]);
     expect(entries.map((e) => ({ group: e.group, holder: e.holder }))).toEqual([{ group: { pgid: 4242, started: 77 }, holder: { pid: process.pid, started: me } }]);
-    expect(fs.readFileSync(entries[0]!.file, 'latin1')).toBe(`pgid 4242 started 77 holder ${process.pid} holder-started ${me}\n`);
+    const line = `pgid 4242 started 77 holder ${process.pid} holder-started ${me}`;
+    expect(fs.readFileSync(entries[0]!.file, 'latin1')).toBe(`${line.padEnd(LINE_WIDTH - 1)}\n`);
     expect(rec.add({ pgid: 4243, started: null })()).toBeUndefined(); // not recorded: no start time
     clear();
-    expect(readRunning(state)).toEqual({ entries: [], other: [] });
+    // The slot stays, idle, for the next script: written over in place.
+    expect(readRunning(state).entries).toEqual([]);
+    const [slot] = readRunning(state).other;
+    expect(fs.readFileSync(slot!, 'latin1')).toBe(`${'idle'.padEnd(LINE_WIDTH - 1)}\n`);
+    const ino = fs.statSync(slot!).ino;
+    const clear2 = rec.add({ pgid: 4244, started: 78 });
+    expect(readRunning(state).entries.map((e) => [e.file, e.group.pgid])).toEqual([[slot, 4244]]);
+    expect(fs.statSync(slot!).ino).toBe(ino);
+    // A second script at once gets a second slot.
+    const clear3 = rec.add({ pgid: 4245, started: 79 });
+    expect(readRunning(state).entries.map((e) => e.group.pgid)).toEqual([4244, 4245]);
+    clear3();
+    rec.close();
+    // The busy slot stays until its script ends; the idle one went.
+    expect(readRunning(state).entries.map((e) => e.group.pgid)).toEqual([4244]);
+    expect(readRunning(state).other).toEqual([]);
+    clear2();
+    expect(fs.readdirSync(runningDir(state))).toEqual([]);
+  });
+
+  it('leaves the idle slots of a dead jux for the next one to remove', async () => {
+    const state = tempDir('jux-orphan-unit-');
+    dirs.push(state);
+    fs.mkdirSync(runningDir(state));
+    const idle = path.join(runningDir(state), '999999999.1');
+    fs.writeFileSync(idle, `${'idle'.padEnd(LINE_WIDTH - 1)}\n`);
+    expect(isIdle(fs.readFileSync(idle, 'latin1'))).toBe(true);
+    const mine = new RunningRecord(state);
+    mine.add({ pgid: 4246, started: 80 })();
+    await stopOrphanScripts(state);
+    // The dead jux's idle slot went; this jux's stays until it closes.
+    expect(fs.readdirSync(runningDir(state))).toEqual([`${process.pid}.1`]);
+    mine.close();
+    expect(fs.readdirSync(runningDir(state))).toEqual([]);
   });
 
   it('reads only whole records', () => {
     expect(parseEntry('f', 'pgid 12 started 3 holder 4 holder-started')).toBeNull();
     expect(parseEntry('f', 'pgid 1 started 3 holder 4 holder-started 5\n')).toBeNull();
     expect(parseEntry('f', 'pgid 12 started 3 holder 4 holder-started 5\n')?.group).toEqual({ pgid: 12, started: 3 });
+    expect(parseEntry('f', 'pgid 12 started 3 holder 4 holder-started 5      \n')?.group).toEqual({ pgid: 12, started: 3 });
+    expect(parseEntry('f', `${'idle'.padEnd(LINE_WIDTH - 1)}\n`)).toBeNull();
   });
 });
