@@ -16,6 +16,7 @@ import { archivePath, createArchive } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
 import { quoteWord } from '../state/stateFile.js';
 import { folderEntries, type TarEntry } from '../installer/tarWriter.js';
+import type { BuildFolders } from './buildFolders.js';
 import { runInWorker, runWithExeca, workerCanRun, type Track, type WorkerRun } from './runScript.js';
 
 export type BuildPhase = Phase;
@@ -33,6 +34,8 @@ export type BuildOutcome =
       readonly files: readonly FileEntry[];
       /** The staged tree (DESTDIR) the archive and the list were made from. */
       readonly staged: string;
+      /** The build folder (BUILD/NAME). */
+      readonly work: string;
     }
   | {
       readonly ok: false;
@@ -61,6 +64,8 @@ export interface BuildOptions {
    * is passed on as it comes), execa runs the scripts.
    */
   readonly runScript?: WorkerRun;
+  /** Where BUILD/NAME comes from (and goes back to after a successful build: the scheduler's part). */
+  readonly folders: BuildFolders;
   /** Fetch and unpack the spell's remote sources into `sourceDir`; the rest into `sourcesDir`. */
   readonly fetchSources?: (spell: Spell, sourceDir: string, sourcesDir: string) => Promise<void>;
 }
@@ -245,7 +250,7 @@ function juxEntries(entry: PlanEntry, spell: Spell, files: readonly FileEntry[])
 export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOptions): Promise<BuildOutcome> {
   const { config } = opts;
   const name = entry.name;
-  const work = path.join(config.build, name);
+  const work = path.join(opts.folders.dir, name);
   const dirs = {
     work,
     source: path.join(work, 'src'),
@@ -254,20 +259,8 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   };
   const logs = logDir(config, name);
   try {
-    // On the thread pool, independent folders at once: the main thread goes
-    // on with other packages while the file system works.
-    const fsp = fs.promises;
-    const mk = (d: string): Promise<unknown> => fsp.mkdir(d);
-    await Promise.all([
-      fsp.rm(work, { recursive: true, force: true }).then(async () => {
-        await fsp.mkdir(work, { recursive: true });
-        await Promise.all([
-          ...[dirs.source, dirs.build, path.join(work, 'home'), path.join(work, 'tmp'), path.join(work, 'sources')].map(mk),
-          mk(dirs.dest),
-        ]);
-      }),
-      fsp.rm(logs, { recursive: true, force: true }).then(() => fsp.mkdir(logs, { recursive: true })),
-    ]);
+    // The build folder (see buildFolders.ts) and a fresh log folder, at once.
+    await Promise.all([opts.folders.take(name), fs.promises.rm(logs, { recursive: true, force: true }).then(() => fs.promises.mkdir(logs, { recursive: true }))]);
   } catch (e) {
     return { ok: false, phase: 'prepare', status: 'error', message: `cannot prepare ${work}: ${(e as Error).message}`, log: null };
   }
@@ -324,5 +317,5 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
     if (e instanceof JuxError) return { ok: false, phase: 'install', status: 'unsafe', message: (e as Error).message, log: null };
     return { ok: false, phase: 'install', status: 'error', message: `cannot write ${archive}: ${(e as Error).message}`, log: null };
   }
-  return { ok: true, archive, files, staged: dirs.dest };
+  return { ok: true, archive, files, staged: dirs.dest, work };
 }

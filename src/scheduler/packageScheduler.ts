@@ -22,6 +22,7 @@ import type { InstalledRecord } from '../state/stateFile.js';
 import type { BuildReporter, FailedPackage, KeptConfig, RunSummary } from './buildEvents.js';
 import { RootWatch } from './rootWatch.js';
 import { RunningRecord } from './runningRecord.js';
+import { BuildFolders } from '../builder/buildFolders.js';
 import { ENV, ShellWorkers } from './shellWorkers.js';
 
 export interface RunOptions {
@@ -32,6 +33,8 @@ export interface RunOptions {
   readonly offline: boolean;
   readonly strict: boolean;
   readonly defaults: Readonly<Partial<Record<Phase, string>>>;
+  /** Keep every build folder (BUILD/NAME), not only those of failed builds. */
+  readonly keepBuild?: boolean;
   readonly fetchSources?: (spell: Spell, sourceDir: string, sourcesDir: string) => Promise<void>;
 }
 
@@ -71,6 +74,8 @@ export class PackageRun {
   private workers: ShellWorkers | null = null;
   /** STATE/running: the process groups of running scripts, for the next jux should this one be killed. */
   private readonly running: RunningRecord;
+  /** BUILD/NAME folders, reused from one successful build to the next. */
+  private readonly folders: BuildFolders;
 
   constructor(
     private readonly plan: Plan,
@@ -79,6 +84,7 @@ export class PackageRun {
     private readonly out: BuildReporter,
   ) {
     this.running = new RunningRecord(ctx.config.state);
+    this.folders = new BuildFolders(ctx.config.build);
   }
 
   /** SIGINT/SIGTERM: no new work, running builds stopped. */
@@ -122,6 +128,7 @@ export class PackageRun {
     } finally {
       this.workers?.close();
       this.running.close();
+      await this.folders.close();
     }
     const damaging = [...this.blockedBy.entries()]
       .map(([name, blocked]) => ({ name, blocked }))
@@ -216,6 +223,7 @@ export class PackageRun {
     this.out.emit({ type: 'begin', name: e.name, version: e.to, action: e.action, fromCache: useCached });
     let archive = cached ?? '';
     let staged: StagedTree | undefined;
+    let work: string | null = null;
     if (!useCached) {
       const t0 = Date.now();
       const outcome: BuildOutcome = await buildPackage(e, spell, {
@@ -225,6 +233,7 @@ export class PackageRun {
         offline: this.opts.offline,
         strict: this.opts.strict,
         defaults: this.opts.defaults,
+        folders: this.folders,
         ...(this.opts.fetchSources ? { fetchSources: this.opts.fetchSources } : {}),
         ...(this.workers ? { runScript: this.workers.runScript.bind(this.workers) } : {}),
         events: {
@@ -247,12 +256,15 @@ export class PackageRun {
       }
       archive = outcome.archive;
       staged = { dir: outcome.staged, files: outcome.files };
+      work = outcome.work;
       this.out.emit({ type: 'built', name: e.name, seconds: (Date.now() - t0) / 1000 });
     }
 
     // Its files staged and checked now, while other packages install.
     try {
       const prepared = await this.ctx.installer.prepare(this.ctx.tx, e.name, archive, staged);
+      // Its staged tree is copied: the build folder is done with.
+      if (work !== null && !this.opts.keepBuild) this.folders.recycle(work);
       return { prepared, useCached };
     } catch (err) {
       this.fail(e, { phase: 'install', status: 'error', message: (err as Error).message, log: null });

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Example } from '../helpers/example.js';
+import { runJux } from '../helpers/run.js';
 
 const ALL = ['banner', 'fortune', 'gencolors', 'greet', 'greet-data', 'hello', 'libcolor', 'libgreet', 'mathlib', 'minicalc', 'report'];
 
@@ -91,6 +92,9 @@ describe('jux build', () => {
     expect(r.stdout).toContain('Skipped:\n  fortune (needs libgreet)\n  greet (needs libgreet)');
     expect(r.stdout).toContain('Most damaging failures:\n  libgreet blocked 2 packages');
     expect(ex.read('.jux', 'logs', 'libgreet', 'build.log')).toBe('compiling libgreet\ngreet.c:1: error: broken on purpose\n');
+    // The failed build's folder stays, as the script left it; those that built went.
+    expect(fs.readdirSync(ex.path('.jux', 'build'))).toEqual(['libgreet']);
+    expect(fs.readdirSync(ex.path('.jux', 'build', 'libgreet', 'src')).sort()).toEqual(fs.readdirSync(`${ex.spellDir('libgreet')}/src`).sort());
     // Recorded, and told by info and plan.
     expect(fs.readFileSync(ex.state('libgreet.failed'), 'utf8')).toMatch(/^Failed +libgreet : 1\.0\.0 : [0-9a-f]{16} : 20\d\d-.* : build : "exit status 3" : \S+build\.log ;$/m);
     expect(fs.existsSync(ex.state('libgreet.state'))).toBe(false);
@@ -105,6 +109,24 @@ describe('jux build', () => {
     expect(fixed.code, fixed.stdout).toBe(0);
     expect(Example.installed(fixed)).toEqual(['fortune', 'greet', 'libgreet']);
     expect(fs.existsSync(ex.state('libgreet.failed'))).toBe(false);
+  });
+
+  it('removes the build folders of packages that built, unless told to keep them', async () => {
+    const ex = new Example();
+    const r = await ex.jux('build');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(fs.readdirSync(ex.path('.jux', 'build'))).toEqual([]);
+
+    const kept = await ex.jux('build', '--rebuild', 'hello', '--keep-build');
+    expect(kept.code, kept.stdout + kept.stderr).toBe(0);
+    expect(fs.readdirSync(ex.path('.jux', 'build'))).toEqual(['hello']);
+    expect(fs.readdirSync(ex.path('.jux', 'build', 'hello')).sort()).toEqual(['build', 'dest', 'home', 'sources', 'src', 'tmp']);
+    expect(fs.readdirSync(ex.path('.jux', 'build', 'hello', 'src'))).toContain('hello.sh');
+
+    fs.rmSync(ex.path('.jux', 'build', 'hello'), { recursive: true });
+    const env = await runJux(['build', '--rebuild', 'greet'], { cwd: ex.dir, env: { JUX_KEEP_BUILD: '1' } });
+    expect(env.code, env.stdout + env.stderr).toBe(0);
+    expect(fs.readdirSync(ex.path('.jux', 'build'))).toEqual(['greet']);
   });
 
   it('stops at the first failure with -q', async () => {

@@ -84,6 +84,7 @@ export async function buildCommand(o: Record<string, unknown>, targets: string[]
         useCache: o.cache !== false,
         offline: Boolean(o.offline),
         strict: Boolean(o.strict),
+        keepBuild: Boolean(o.keepBuild) || process.env.JUX_KEEP_BUILD === '1',
         defaults,
         fetchSources: sourceFetcher(config, { offline: Boolean(o.offline), strict: Boolean(o.strict), warn }),
       },
