@@ -260,7 +260,11 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   const logs = logDir(config, name);
   try {
     // The build folder (see buildFolders.ts) and a fresh log folder, at once.
-    await Promise.all([opts.folders.take(name), fs.promises.rm(logs, { recursive: true, force: true }).then(() => fs.promises.mkdir(logs, { recursive: true }))]);
+    const freshLogs = async (): Promise<void> => {
+      if (fs.existsSync(logs)) await fs.promises.rm(logs, { recursive: true, force: true });
+      await fs.promises.mkdir(logs, { recursive: true });
+    };
+    await Promise.all([opts.folders.take(name), freshLogs()]);
   } catch (e) {
     return { ok: false, phase: 'prepare', status: 'error', message: `cannot prepare ${work}: ${(e as Error).message}`, log: null };
   }

@@ -43,7 +43,8 @@ export class BuildFolders {
    */
   async take(name: string): Promise<string> {
     const work = path.join(this.dir, name);
-    await fs.promises.rm(work, { recursive: true, force: true });
+    // (Checked first: fs.promises.rm of nothing costs an exception.)
+    if (fs.existsSync(work)) await fs.promises.rm(work, { recursive: true, force: true });
     const spare = this.spares.pop();
     if (spare !== undefined) {
       try {
@@ -87,23 +88,28 @@ export class BuildFolders {
     await Promise.all(this.spares.splice(0).map((s) => fs.promises.rm(s, { recursive: true, force: true }).catch(() => undefined)));
   }
 
-  /** Empty `work`'s sub-folders; false when it is not as take() made it (then it is not reused). */
+  /**
+   * Empty `work`'s sub-folders; false when it is not as take() made it
+   * (then it is not reused). The checks and listings are synchronous (a few
+   * microseconds each, where each promise of fs.promises costs the main
+   * thread tens); removing what a build left is not.
+   */
   private async empty(work: string): Promise<boolean> {
-    const names = (await fs.promises.readdir(work)).sort();
+    const names = fs.readdirSync(work).sort();
     if (names.length !== SUBFOLDERS.length || ![...SUBFOLDERS].sort().every((n, i) => names[i] === n)) return false;
-    const mode = this.mode;
-    const ok = await Promise.all(
-      SUBFOLDERS.map(async (d) => {
-        const sub = path.join(work, d);
-        const st = await fs.promises.lstat(sub);
-        if (!st.isDirectory() || (st.mode & 0o7777) !== mode) return false;
-        const inside = await fs.promises.readdir(sub);
-        await Promise.all(inside.map((n) => fs.promises.rm(path.join(sub, n), { recursive: true, force: true })));
-        return true;
-      }),
-    );
-    const st = await fs.promises.lstat(work);
-    return ok.every(Boolean) && st.isDirectory() && (st.mode & 0o7777) === mode;
+    const plain = (p: string): boolean => {
+      const st = fs.lstatSync(p);
+      return st.isDirectory() && (st.mode & 0o7777) === this.mode;
+    };
+    if (!plain(work)) return false;
+    const left: string[] = [];
+    for (const d of SUBFOLDERS) {
+      const sub = path.join(work, d);
+      if (!plain(sub)) return false;
+      for (const n of fs.readdirSync(sub)) left.push(path.join(sub, n));
+    }
+    await Promise.all(left.map((p) => fs.promises.rm(p, { recursive: true, force: true })));
+    return true;
   }
 
   private track(p: Promise<unknown>): void {
