@@ -16,7 +16,7 @@ import { archivePath, createArchive } from '../installer/archive.js';
 import { scanTree } from './manifest.js';
 import { quoteWord } from '../state/stateFile.js';
 import { folderEntries, type TarEntry } from '../installer/tarWriter.js';
-import type { BuildFolders } from './buildFolders.js';
+import { buildDirs, type BuildDirs, type BuildFolders } from './buildFolders.js';
 import { runInWorker, runWithExeca, workerCanRun, type Track, type WorkerRun } from './runScript.js';
 
 export type BuildPhase = Phase;
@@ -142,7 +142,7 @@ export function buildEnvironment(
   spell: Spell,
   entry: PlanEntry,
   config: Config,
-  dirs: { source: string; build: string; dest: string; work: string },
+  dirs: BuildDirs,
   jobs: number,
 ): Record<string, string> {
   const prefix = '/usr';
@@ -157,7 +157,7 @@ export function buildEnvironment(
     SOURCE_DIR: dirs.source,
     BUILD_DIR: dirs.build,
     // Every source file by name as fetched (archives too, not unpacked): patches and the like.
-    SOURCES_DIR: path.join(dirs.work, 'sources'),
+    SOURCES_DIR: dirs.sources,
     DESTDIR: dirs.dest,
     PREFIX: prefix,
     ROOT: config.root,
@@ -170,8 +170,8 @@ export function buildEnvironment(
     PKG_CONFIG_PATH: prependPath(own.PKG_CONFIG_PATH, `${rp}/lib/pkgconfig`),
     PATH: prependPath(own.PATH, `${rp}/bin`),
     LD_LIBRARY_PATH: prependPath(own.LD_LIBRARY_PATH, `${rp}/lib`),
-    HOME: path.join(dirs.work, 'home'),
-    TMPDIR: path.join(dirs.work, 'tmp'),
+    HOME: dirs.home,
+    TMPDIR: dirs.tmp,
   });
   delete env.MAKEFLAGS;
   delete env.MFLAGS;
@@ -215,6 +215,18 @@ function packageInfo(entry: PlanEntry, spell: Spell): string {
   return out;
 }
 
+/** The spell's folder, or its file alone, as jux/spell in the archive. */
+function spellEntries(spell: Spell): { entries: TarEntry[]; size: number } {
+  if (spell.dir) return folderEntries('jux/spell', spell.dir);
+  return {
+    entries: [
+      { name: 'jux/spell', type: 'd', data: Buffer.alloc(0), mode: 0o755 },
+      { name: `jux/spell/${path.basename(spell.file)}`, type: 'f', source: spell.file },
+    ],
+    size: fs.statSync(spell.file).size,
+  };
+}
+
 /**
  * The jux/ entries of the package's archive: jux/package and jux/NAME.files
  * made in memory, and the spell's folder (or file) as jux/spell.
@@ -222,18 +234,7 @@ function packageInfo(entry: PlanEntry, spell: Spell): string {
 function juxEntries(entry: PlanEntry, spell: Spell, files: readonly FileEntry[]): { entries: TarEntry[]; size: number } {
   const listText = Buffer.from(formatFiles(entry.name, entry.to, files));
   const info = Buffer.from(packageInfo(entry, spell));
-  const spellPart = spell.dir
-    ? folderEntries('jux/spell', spell.dir)
-    : (() => {
-        const st = fs.statSync(spell.file);
-        return {
-          entries: [
-            { name: 'jux/spell', type: 'd', data: Buffer.alloc(0), mode: 0o755 },
-            { name: `jux/spell/${path.basename(spell.file)}`, type: 'f', source: spell.file },
-          ] as TarEntry[],
-          size: st.size,
-        };
-      })();
+  const spellPart = spellEntries(spell);
   // In name order, as a walk of jux/ would give them.
   const named: { name: string; entries: readonly TarEntry[] }[] = [
     { name: `${entry.name}.files`, entries: [{ name: `jux/${entry.name}.files`, type: 'f' as const, data: listText, mode: 0o644 }] },
@@ -251,12 +252,7 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   const { config } = opts;
   const name = entry.name;
   const work = path.join(opts.folders.dir, name);
-  const dirs = {
-    work,
-    source: path.join(work, 'src'),
-    build: path.join(work, 'build'),
-    dest: path.join(work, 'dest'),
-  };
+  const dirs = buildDirs(work);
   const logs = logDir(config, name);
   try {
     // The build folder (see buildFolders.ts) and a fresh log folder, at once.
@@ -275,13 +271,13 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
     let first = true;
     for (const s of spell.sources) {
       if (remote.includes(s)) continue;
-      copySource(path.join(spell.dir!, s.file), first ? dirs.source : path.join(work, 'sources', s.file));
+      copySource(path.join(spell.dir!, s.file), first ? dirs.source : path.join(dirs.sources, s.file));
       first = false;
     }
     if (remote.length && !spell.scripts.fetch) {
       opts.events.phase(name, 'fetch');
       if (!opts.fetchSources) throw new JuxError('fetching sources is not available');
-      await opts.fetchSources(spell, dirs.source, path.join(work, 'sources'));
+      await opts.fetchSources(spell, dirs.source, dirs.sources);
     }
   } catch (e) {
     const log = logPath(config, name, 'fetch');

@@ -17,6 +17,22 @@ import path from 'node:path';
 /** The sub-folders of a build folder, in the order they are made. */
 export const SUBFOLDERS = ['src', 'build', 'home', 'tmp', 'sources', 'dest'] as const;
 
+/** A build folder's paths: what the phase scripts get as SOURCE_DIR, BUILD_DIR, HOME, TMPDIR, SOURCES_DIR, DESTDIR. */
+export interface BuildDirs {
+  readonly work: string;
+  readonly source: string;
+  readonly build: string;
+  readonly home: string;
+  readonly tmp: string;
+  readonly sources: string;
+  readonly dest: string;
+}
+
+export function buildDirs(work: string): BuildDirs {
+  const sub = (d: (typeof SUBFOLDERS)[number]): string => path.join(work, d);
+  return { work, source: sub('src'), build: sub('build'), home: sub('home'), tmp: sub('tmp'), sources: sub('sources'), dest: sub('dest') };
+}
+
 const SPARE = /^\.spare-\d+$/;
 
 export class BuildFolders {
