@@ -314,8 +314,9 @@ export async function buildPackage(entry: PlanEntry, spell: Spell, opts: BuildOp
   try {
     await createArchive(archive, { root: dirs.dest, files, jux: juxEntries(entry, spell, files) });
   } catch (e) {
-    if (e instanceof JuxError) return { ok: false, phase: 'install', status: 'unsafe', message: (e as Error).message, log: null };
-    return { ok: false, phase: 'install', status: 'error', message: `cannot write ${archive}: ${(e as Error).message}`, log: null };
+    // A tree that changed after it was listed (JuxError, saying so), or an archive that could not be written.
+    const message = e instanceof JuxError ? e.message : `cannot write ${archive}: ${(e as Error).message}`;
+    return { ok: false, phase: 'install', status: 'error', message, log: null };
   }
   return { ok: true, archive, files, staged: dirs.dest, work };
 }

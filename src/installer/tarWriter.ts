@@ -174,9 +174,9 @@ async function* chunks(entries: readonly TarEntry[]): AsyncGenerator<Buffer> {
       continue;
     }
     const listed = e.listed;
-    const st = fs.lstatSync(e.source, { throwIfNoEntry: !listed });
-    if (listed && (!st || (e.type === 'd' ? !st.isDirectory() : e.type === 'l' ? !st.isSymbolicLink() : !st.isFile()))) throw differs(listed);
-    if (!st) continue; // not reached: lstat threw
+    const st = fs.lstatSync(e.source, { throwIfNoEntry: false });
+    if (st === undefined) throw listed ? differs(listed) : new JuxError(`${e.source} went while it was being archived`);
+    if (listed && (e.type === 'd' ? !st.isDirectory() : e.type === 'l' ? !st.isSymbolicLink() : !st.isFile())) throw differs(listed);
     if (e.type === 'd') {
       yield* headerBlocks({ path: `${e.name}/`, mode: portableMode(st.mode, true), size: 0, mtime: null, flag: '5', linkpath: '' });
       continue;

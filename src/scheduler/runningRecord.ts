@@ -100,14 +100,21 @@ export function isIdle(text: string): boolean {
   return IDLE_LINE.test(text);
 }
 
+/** One file of STATE/running, held open: the length of its line, and whether a script runs in it. */
+interface Slot {
+  readonly file: string;
+  fd: number;
+  length: number;
+  busy: boolean;
+}
+
 /** Writes this jux's records. */
 export class RunningRecord {
   private readonly dir: string;
   private readonly holder: ProcessId | null;
   private made = false;
   private closed = false;
-  /** Each slot's file, held open, the length of its line, and whether a script runs in it. */
-  private readonly slots: { readonly file: string; fd: number; length: number; busy: boolean }[] = [];
+  private readonly slots: Slot[] = [];
 
   constructor(stateDir: string) {
     this.dir = runningDir(stateDir);
@@ -161,7 +168,7 @@ export class RunningRecord {
     for (const s of this.slots.filter((x) => !x.busy)) this.drop(s);
   }
 
-  private drop(slot: RunningRecord['slots'][number]): void {
+  private drop(slot: Slot): void {
     this.slots.splice(this.slots.indexOf(slot), 1);
     fs.closeSync(slot.fd);
     fs.rmSync(slot.file, { force: true });
