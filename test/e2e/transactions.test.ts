@@ -351,6 +351,25 @@ describe('jux dispel', () => {
     expectConsistent(s);
   });
 
+  it('removes a build-only dependency without --force, and says what was built with it', async () => {
+    const s = built();
+    const r = await s.jux('dispel', 'gencolors');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^removed gencolors \S+$/m);
+    expect(r.stdout).toContain('note: banner, libcolor were built with gencolors (a build dependency): building them again installs gencolors first\n');
+    expect(r.stdout).not.toContain('warning');
+    expect(fs.existsSync(s.state('gencolors.state'))).toBe(false);
+    expect(fs.existsSync(s.state('banner.state'))).toBe(true);
+    expectConsistent(s);
+    // Nothing that was installed needs rebuilding for it; a rebuild of banner brings it back first.
+    const plan = await s.jux('plan');
+    expect(plan.stdout).toMatch(/\[N\] gencolors /);
+    expect(plan.stdout).not.toMatch(/\] (banner|libcolor) /);
+    const again = await s.jux('build', '--rebuild', 'banner');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/installed gencolors .*\n(.*\n)*installed banner /);
+  });
+
   it('removes only what the package owns, keeps and reports files changed since install, removes the empty directories it made', async () => {
     const s = built();
     fs.appendFileSync(s.root('usr/share/greet/message.txt'), 'my own line\n');

@@ -1,7 +1,8 @@
 /**
  * `jux dispel PACKAGE...`: remove installed packages. Refused, naming the
  * dependants, when other installed packages depend on them (unless
- * --force). Only files the package owns go; files changed since they were
+ * --force); packages that needed them only to be built (build
+ * dependencies) do not count, and are named in a note. Only files the package owns go; files changed since they were
  * installed are kept and reported; empty directories it created go.
  */
 import { loadConfig } from '../../config/config.js';
@@ -19,11 +20,16 @@ export default async function dispel(o: Record<string, unknown>, given: string[]
     const missing = names.filter((n) => !installed.has(n));
     if (missing.length) throw new JuxError(`not installed: ${missing.join(', ')}`);
     const going = new Set(names);
+    // A package that needed one of them only to be built (a build
+    // dependency) does not need it installed: told, not refused.
     const dependants = new Map<string, string[]>();
+    const builtWith = new Map<string, string[]>();
     for (const r of installed.values()) {
       if (going.has(r.name)) continue;
       for (const d of r.depends) {
-        if (going.has(d.name)) dependants.set(d.name, [...(dependants.get(d.name) ?? []), `${r.name} (${d.kind})`]);
+        if (!going.has(d.name)) continue;
+        if (d.kind === 'build') builtWith.set(d.name, [...(builtWith.get(d.name) ?? []), r.name]);
+        else dependants.set(d.name, [...(dependants.get(d.name) ?? []), `${r.name} (${d.kind})`]);
       }
     }
     if (dependants.size && !o.force) {
@@ -51,6 +57,7 @@ export default async function dispel(o: Record<string, unknown>, given: string[]
       system.installer.commit(tx);
     }
     if (dependants.size) say(paint.yellow(`warning: left ${[...dependants.values()].flat().join(', ')} without a dependency`));
+    for (const [n, by] of builtWith) say(`note: ${by.join(', ')} ${by.length === 1 ? 'was' : 'were'} built with ${n} (a build dependency): building ${by.length === 1 ? 'it' : 'them'} again installs ${n} first`);
     if (kept) say(`${kept} changed file${kept === 1 ? '' : 's'} kept`);
     return 0;
   } finally {
