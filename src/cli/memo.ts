@@ -11,11 +11,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import { archiveDirs } from '../installer/archiveLocation.js';
 import { primeWalk, walkRoots } from '../graph/treeCache.js';
 import { colorEnabled } from '../render/style.js';
+import { compiledCodeKey } from '../util/codeKey.js';
 import { type FileStamp, primeStateDir } from '../state/stateListing.js';
 
 export interface Answer {
@@ -63,8 +63,7 @@ function juxKey(config: Config): string {
   if (codeKey === undefined) {
     const h = crypto.createHash('sha256');
     // dist/src (not the compiled tests and benchmarks beside it).
-    const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-    statDir(h, dist, true);
+    h.update(compiledCodeKey());
     statDir(h, config.rulesDir, true);
     codeKey = h.digest('hex');
   }

@@ -9,6 +9,7 @@
  * the full build (all facts at once) and the live tree of `jux watch` (one
  * file's facts at a time, kept until a change could alter them).
  */
+import path from 'node:path';
 import type { SourcePos } from '../events.js';
 import { fromBytes, toBytes } from '../util/bytes.js';
 import type { Fact } from './spellFacts.js';
@@ -79,7 +80,8 @@ export function factDiagnostics(facts: readonly Fact[], ctx: DiagnosticContext):
       if (first === undefined || first === f) continue;
       (twice ??= []).push({
         severity: 'error',
-        message: `spell ${f.name} is defined twice in ${ctx.roots[r]} (first at ${fromBytes(first.at.file)}:${first.at.line})`,
+        // The first file named within the root the message names.
+        message: `spell ${f.name} is defined twice in ${ctx.roots[r]} (first at ${path.relative(ctx.roots[r]!, fromBytes(first.at.file))}:${first.at.line})`,
         at: f.at,
         word: { text: f.name, arg: 0 },
       });

@@ -2,7 +2,7 @@
  * The evaluated spell tree, cached between runs as the package graph it
  * produces. The cache key covers every file under the spell roots (path,
  * size, modification time: spells, scripts, in-tree sources), jux's rule
- * library and jux's own version: if anything differs (a file added,
+ * library, Node's version and jux's own code (util/codeKey.ts): if anything differs (a file added,
  * removed, edited or touched), the whole tree is evaluated again.
  */
 import crypto from 'node:crypto';
@@ -12,6 +12,7 @@ import v8 from 'node:v8';
 import { buildPackageGraph, type PackageGraph, PHASES, type Phase, type Spell } from './packageGraph.js';
 import { collectGarbage } from '../util/heap.js';
 import { DirectDisk } from './spellDisk.js';
+import { compiledCodeKey } from '../util/codeKey.js';
 import { evaluateTree, type TreeFile, vocabularyFiles } from './spellTree.js';
 
 const FORMAT = 7;
@@ -182,9 +183,9 @@ export function rulesHash(rulesDir: string): string {
   return h.digest('hex');
 }
 
-function keyOf(roots: readonly string[], all: readonly TreeFile[], rules: string): string {
+function keyOf(roots: readonly string[], all: readonly TreeFile[], rules: string, code: string): string {
   const h = crypto.createHash('sha256');
-  h.update(JSON.stringify(roots)).update(rules).update(process.version);
+  h.update(JSON.stringify(roots)).update(rules).update(process.version).update(code);
   for (const f of all) h.update(`${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`);
   return h.digest('hex');
 }
@@ -195,9 +196,11 @@ export async function loadPackageGraph(
   rulesDir: string,
   defaultScripts: Readonly<Partial<Record<Phase, string>>>,
   cacheFile: string | null,
+  /** jux's own code (see util/codeKey.ts): another version of jux never uses this one's cache. */
+  code: string = compiledCodeKey(),
 ): Promise<GraphLoadResult> {
   const { files, all, listings } = takeWalk(roots);
-  const key = keyOf(roots, all, rulesHash(rulesDir));
+  const key = keyOf(roots, all, rulesHash(rulesDir), code);
   if (cacheFile !== null) {
     try {
       const c = readCache(cacheFile, key);

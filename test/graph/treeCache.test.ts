@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultRulesDir } from '../../src/config/config.js';
 import { loadPackageGraph } from '../../src/graph/treeCache.js';
+import { codeKeyOf } from '../../src/util/codeKey.js';
 
 describe('the tree cache', () => {
   it('is invalidated by every change under the roots', async () => {
@@ -61,6 +62,34 @@ describe('the tree cache', () => {
     r = await load();
     expect(r.cached).toBe(false);
     expect(r.graph.spells.size).toBe(2);
+  });
+
+  it('is not used by another build of jux (its code key)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jux-cache-'));
+    const root = path.join(dir, 'spells');
+    fs.mkdirSync(path.join(root, 'libs'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'libs', 'a.jux'), 'Spell a ; Version a : 1 ;');
+    const cache = path.join(dir, 'cache', 'tree.v8');
+    const load = (code: string) => loadPackageGraph([root], defaultRulesDir(), {}, cache, code);
+    expect((await load('one')).cached).toBe(false);
+    expect((await load('one')).cached).toBe(true);
+    expect((await load('two')).cached).toBe(false);
+    expect((await load('two')).cached).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("has a code key that follows every file of jux's code", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jux-code-'));
+    fs.mkdirSync(path.join(dir, 'graph'));
+    fs.writeFileSync(path.join(dir, 'graph', 'a.js'), 'one');
+    const first = codeKeyOf(dir);
+    expect(codeKeyOf(dir)).toBe(first);
+    fs.utimesSync(path.join(dir, 'graph', 'a.js'), 5000, 5000); // rebuilt, same text
+    const touched = codeKeyOf(dir);
+    expect(touched).not.toBe(first);
+    fs.writeFileSync(path.join(dir, 'b.js'), 'two'); // a file added
+    expect(codeKeyOf(dir)).not.toBe(touched);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps a graph of several slices whole, in order, and ignores a torn file', async () => {
