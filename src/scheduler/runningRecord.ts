@@ -112,9 +112,11 @@ interface Slot {
 export class RunningRecord {
   private readonly dir: string;
   private readonly holder: ProcessId | null;
-  private made = false;
+  private dirMade = false;
   private closed = false;
   private readonly slots: Slot[] = [];
+  /** Slots made so far: the next one's number. */
+  private slotsMade = 0;
 
   constructor(stateDir: string) {
     this.dir = runningDir(stateDir);
@@ -132,11 +134,11 @@ export class RunningRecord {
     const line = formatEntry({ pgid: group.pgid, started: group.started }, this.holder);
     let slot = this.slots.find((s) => !s.busy);
     if (slot === undefined) {
-      if (!this.made) {
+      if (!this.dirMade) {
         fs.mkdirSync(this.dir, { recursive: true });
-        this.made = true;
+        this.dirMade = true;
       }
-      slot = { file: path.join(this.dir, `${process.pid}.${this.slots.length + 1}`), fd: -1, length: 0, busy: false };
+      slot = { file: path.join(this.dir, `${process.pid}.${++this.slotsMade}`), fd: -1, length: 0, busy: false };
       this.slots.push(slot);
     }
     if (slot.fd >= 0 && slot.length === line.length) fs.writeSync(slot.fd, line, 0, 'latin1');
