@@ -15,8 +15,8 @@ import type { Config } from '../config/config.js';
 import { archiveDirs } from '../installer/archiveLocation.js';
 import { primeWalk, walkRoots } from '../graph/treeCache.js';
 import { colorEnabled } from '../render/style.js';
-import { compiledCodeKey } from '../util/codeKey.js';
-import { type FileStamp, primeStateDir } from '../state/stateListing.js';
+import { compiledCodeKey, hashDir } from '../util/codeKey.js';
+import { primeStateDir } from '../state/stateListing.js';
 
 export interface Answer {
   readonly stdout: string;
@@ -26,37 +26,6 @@ export interface Answer {
 
 const MAX_ENTRIES = 64;
 
-/** Hash what `dir` holds; `seen`, when given, is told the names and the files' sizes and times. */
-function statDir(h: crypto.Hash, dir: string, recursive: boolean, seen?: (names: string[], stats: Map<string, FileStamp>) => void): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    h.update(`${dir}:absent\n`);
-    return;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const stats = new Map<string, FileStamp>();
-  for (const e of entries) {
-    const p = dir + '/' + e.name;
-    if (e.isDirectory()) {
-      if (recursive) statDir(h, p, true);
-      continue;
-    }
-    try {
-      const st = fs.statSync(p);
-      h.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
-      stats.set(e.name, { size: st.size, mtimeMs: st.mtimeMs });
-    } catch {
-      h.update(`${p}\0gone\n`);
-    }
-  }
-  seen?.(
-    entries.map((e) => e.name),
-    stats,
-  );
-}
-
 let codeKey: string | undefined;
 /** jux's own code: its compiled files and rules. */
 function juxKey(config: Config): string {
@@ -64,7 +33,7 @@ function juxKey(config: Config): string {
     const h = crypto.createHash('sha256');
     // dist/src (not the compiled tests and benchmarks beside it).
     h.update(compiledCodeKey());
-    statDir(h, config.rulesDir, true);
+    hashDir(h, config.rulesDir, true);
     codeKey = h.digest('hex');
   }
   return codeKey;
@@ -95,9 +64,9 @@ function makeKey(config: Config, argv: readonly string[]): string {
   let text = '';
   for (const f of walk.all) text += `${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`;
   h.update(text);
-  statDir(h, config.state, false, (names, stats) => primeStateDir(config.state, names, stats));
+  hashDir(h, config.state, false, (names, stats) => primeStateDir(config.state, names, stats));
   // The built packages (files only: statDir skips CACHE/sources/ and CACHE/index/).
-  for (const dir of archiveDirs(config.cache)) statDir(h, dir, false);
+  for (const dir of archiveDirs(config.cache)) hashDir(h, dir, false);
   return h.digest('hex');
 }
 
