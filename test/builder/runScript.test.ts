@@ -12,8 +12,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runInWorker, runWithExeca } from '../../src/builder/runScript.js';
-import { ShellWorkers } from '../../src/scheduler/shellWorkers.js';
+import { scriptCommand, ShellWorkers } from '../../src/scheduler/shellWorkers.js';
 
+// Exported by jux (so by its workers' shells) but not given to scripts: a
+// script must not see them. (Set before the first worker starts.)
+process.env.LEAKED_FROM_JUX = 'leaked';
+process.env.LINENO = '3';
 const top = fs.mkdtempSync(path.join(os.tmpdir(), 'jux-run-'));
 const workers = new ShellWorkers(execa);
 afterAll(() => {
@@ -53,6 +57,33 @@ describe('phase scripts through shell workers', () => {
     for (const line of ['NOT-A-SHELL-NAME=kept', 'IFS=xy', 'PWD=/not/the/cwd', 'UNICODE=héllo wörld', `QUOTES=${env.QUOTES}`]) {
       expect(text.split('\n')).toContain(line);
     }
+  });
+
+  it('get exactly the environment execa gives when the shell can name every variable', async () => {
+    // (Set by the worker's shell itself, without env(1): see scriptCommand.)
+    const named = Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'NOT-A-SHELL-NAME'));
+    Object.assign(named, { LINENO: '9', PPID: '1', PS1: '$ ', ENV: '/e', n: 'shadowed' });
+    expect(scriptCommand('/usr/bin/env', top, named, '/log', ['HOME', 'PWD'])).not.toContain('/usr/bin/env -i');
+    const a = await runInWorker(run, '/usr/bin/env', top, named, path.join(top, 'a.log'), undefined);
+    const b = await runWithExeca('/usr/bin/env', top, named, path.join(top, 'b.log'), undefined, null);
+    expect(a).toEqual({ code: 0, signal: null, error: null });
+    expect(b).toEqual(a);
+    const text = fs.readFileSync(path.join(top, 'a.log'), 'utf8');
+    // The same variables with the same values (the shell keeps them in an order of its own).
+    const lines = (t: string): string[] => t.split('\n').sort();
+    expect(lines(text)).toEqual(lines(fs.readFileSync(path.join(top, 'b.log'), 'utf8')));
+    for (const line of ['IFS=xy', 'PWD=/not/the/cwd', 'OLDPWD=/elsewhere', 'LINENO=9', 'n=shadowed', `QUOTES=${env.QUOTES}`, `NEWLINE=one`]) {
+      expect(text.split('\n')).toContain(line);
+    }
+    expect(text).not.toContain('LEAKED_FROM_JUX');
+    // OPTIND, which the shell will not let go, is set by env(1) instead.
+    const held = await runInWorker(run, '/usr/bin/env', top, { OPTIND: 'x' }, path.join(top, 'h.log'), undefined);
+    expect(held).toEqual({ code: 0, signal: null, error: null });
+    expect(fs.readFileSync(path.join(top, 'h.log'), 'utf8')).toBe('OPTIND=x\n');
+    // Nothing of the worker's own: with no variables, nothing at all.
+    const c = await runInWorker(run, '/usr/bin/env', top, {}, path.join(top, 'c.log'), undefined);
+    expect(c).toEqual({ code: 0, signal: null, error: null });
+    expect(fs.readFileSync(path.join(top, 'c.log'), 'utf8')).toBe('');
   });
 
   it('run in the working directory, input from /dev/null, output and errors in order, with the exit status', async () => {
