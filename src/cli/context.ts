@@ -12,6 +12,7 @@ import type { Diagnostic } from '../graph/spellTree.js';
 import { loadPackageGraph } from '../graph/treeCache.js';
 import { type Resolution, resolveDependencies } from '../planner/resolve.js';
 import { formatDiagnostic } from '../render/diagnostics.js';
+import { pointAtWords } from '../lint/position.js';
 import type { FailureRecord, InstalledRecord } from '../state/stateFile.js';
 import { StateStore } from '../state/stateStore.js';
 import fs from 'node:fs';
@@ -65,6 +66,6 @@ export function loadError(errors: readonly Diagnostic[], what = 'the spell tree 
     `${what} (${errors.length} error${errors.length === 1 ? '' : 's'})`,
     null,
     2,
-    errors.map((d) => formatDiagnostic(d)),
+    pointAtWords(errors).map((d) => formatDiagnostic(d)),
   );
 }

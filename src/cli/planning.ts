@@ -7,6 +7,7 @@ import { JuxError } from '../errors.js';
 import { archiveDirs } from '../installer/archiveLocation.js';
 import { type Plan, type PlanRequest, planRebuilds } from '../planner/rebuild.js';
 import { formatDiagnostic } from '../render/diagnostics.js';
+import { pointAtWords } from '../lint/position.js';
 import { warn } from './options.js';
 import { type Context, loadContext } from './context.js';
 import type { ConfigOverrides } from '../config/config.js';
@@ -56,7 +57,7 @@ export function checkPlan(plan: Plan): void {
     const message = m
       ? `${m[2]} is provided by ${m[3]}; ${m[4]} — needed by ${g.count} spell${g.count === 1 ? '' : 's'}, first ${m[1]}`
       : g.first.message;
-    warn(formatDiagnostic({ ...g.first, message }, { source: false }));
+    warn(formatDiagnostic(pointAtWords([{ ...g.first, message }])[0]!, { source: false }));
   }
   if (plan.unbuildable.length) {
     warn(
@@ -69,7 +70,7 @@ export function checkPlan(plan: Plan): void {
       `cannot plan: ${plan.errors.length} error${plan.errors.length === 1 ? '' : 's'}`,
       null,
       2,
-      plan.errors.map((d) => formatDiagnostic(d)),
+      pointAtWords(plan.errors).map((d) => formatDiagnostic(d)),
     );
   }
 }

@@ -15,7 +15,7 @@ import type { PackageGraph, Spell } from '../graph/packageGraph.js';
 import type { Diagnostic } from '../graph/spellTree.js';
 import type { Resolution } from '../planner/resolve.js';
 import type { InstalledRecord } from '../state/stateFile.js';
-import { WordLocator } from './position.js';
+import { pointAtWords } from './position.js';
 import { nearest, vocabularyRules } from './suggest.js';
 
 export interface LintOptions {
@@ -70,22 +70,12 @@ export function lintTree(graph: PackageGraph, resolution: Resolution, opts: Lint
     });
   }
   const known = opts.rulesDir !== undefined ? vocabularyRules(opts.rulesDir) : [];
-  const locator = new WordLocator();
-  const dependencyWord = dependencyWords(graph);
-  return dedupe(
-    out.map((d) => {
-      let r = d;
-      if (!r.word && r.at) {
-        const word = dependencyWord(r);
-        if (word !== null) r = { ...r, word: { text: word, arg: 1 } };
-      }
-      const unknown = /^unknown rule (\S+)$/.exec(d.message);
-      const like = unknown ? nearest(unknown[1]!, known) : null;
-      if (like !== null) r = { ...r, message: `${r.message} (did you mean ${like}?)` };
-      if (r.word && r.at) r = { ...r, at: locator.locate(r.at, r.word.text, r.word.arg) };
-      return r;
-    }),
-  ).sort(byPosition);
+  const named = out.map((d) => {
+    const unknown = /^unknown rule (\S+)$/.exec(d.message);
+    const like = unknown ? nearest(unknown[1]!, known) : null;
+    return like !== null ? { ...d, message: `${d.message} (did you mean ${like}?)` } : d;
+  });
+  return dedupe(pointAtWords(named)).sort(byPosition);
 }
 
 function lintSources(spell: Spell, opts: LintOptions, out: Diagnostic[]): void {
@@ -150,27 +140,6 @@ function lintSources(spell: Spell, opts: LintOptions, out: Diagnostic[]): void {
  * or "P depends on D: ..."), at the statement declaring it: the name D, so
  * that the finding points at it.
  */
-function dependencyWords(graph: PackageGraph): (d: Diagnostic) => string | null {
-  const key = (at: { file: string; line: number; col: number }): string => `${at.file}\0${at.line}\0${at.col}`;
-  const byStatement = new Map<string, { spell: string; name: string }[]>();
-  const add = (spell: string, name: string, at: { file: string; line: number; col: number }): void => {
-    let l = byStatement.get(key(at));
-    if (l === undefined) byStatement.set(key(at), (l = []));
-    l.push({ spell, name });
-  };
-  for (const s of graph.spells.values()) {
-    for (const d of s.deps) add(s.name, d.name, d.at);
-    for (const o of s.optional) add(s.name, o.name, o.at);
-  }
-  return (d) => {
-    for (const c of byStatement.get(key(d.at!)) ?? []) {
-      const prefix = `${c.spell} depends on ${c.name}`;
-      if (d.message.startsWith(prefix) && /^[,:]/.test(d.message.slice(prefix.length))) return c.name;
-    }
-    return null;
-  };
-}
-
 /** Names of installed packages and the capabilities they provide. */
 function installedAndProvided(installed: ReadonlyMap<string, InstalledRecord> | undefined): Set<string> {
   const names = new Set<string>();

@@ -11,6 +11,7 @@ import { decodeWord, tokenize } from '../../grammar/lexer.js';
 import { Colon, isKeywordType, LBrace, LBracket, RBracket, Semicolon, Word } from '../../grammar/tokens.js';
 import type { SourcePos } from '../events.js';
 import { fsPath } from '../graph/disk.js';
+import type { Diagnostic } from '../graph/spellTree.js';
 
 /** Statements are short; never look further than this past the statement's start. */
 const MAX_STATEMENT = 64 * 1024;
@@ -80,4 +81,19 @@ function offsetOf(text: string, line: number, col: number): number {
   }
   const o = off + col - 1;
   return o <= text.length ? o : -1;
+}
+
+/**
+ * Findings about one word of a statement moved to that word (see
+ * WordLocator), the same in every command that prints them (jux check,
+ * and plan or build refusing a tree). The located ones lose `word`: their
+ * position is the word's now.
+ */
+export function pointAtWords(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const locator = new WordLocator();
+  return diagnostics.map((d) => {
+    if (!d.word || !d.at) return d;
+    const { word, ...rest } = d;
+    return { ...rest, at: locator.locate(d.at, word.text, word.arg) };
+  });
 }

@@ -148,7 +148,7 @@ export function resolveDependencies(
     const add = (kind: EdgeKind, requested: string, at: SourcePos): void => {
       const r = resolveName(requested);
       if ('error' in r) {
-        spellErrors.push({ severity: 'error', message: `${spell.name} depends on ${requested}, ${r.error}`, at });
+        spellErrors.push({ severity: 'error', message: `${spell.name} depends on ${requested}, ${r.error}`, at, word: { text: requested, arg: 1 } });
         return;
       }
       if (r.via === 'installed' && !warnedInstalled.has(`${spell.name}\0${r.name}`)) {
@@ -157,6 +157,7 @@ export function resolveDependencies(
           severity: 'warning',
           message: `${spell.name} depends on ${requested}: using the installed ${r.name}, which is no longer in any spell root`,
           at,
+          word: { text: requested, arg: 1 },
         });
       }
       if (r.name === spell.name) return; // providing what you need yourself

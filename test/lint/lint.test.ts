@@ -224,6 +224,32 @@ describe('jux check --spells', () => {
       // (The message names the root in full and the first file within it.)
       `${t.file('spells/other/dup-again.jux')}:2:9: error: spell dup is defined twice in ${path.join(t.dir, 'spells')} (first at libs/dup/dup.jux:1)`,
     ]);
+    // jux plan refuses the tree pointing at the same word.
+    const p = await runJux(['plan'], { cwd: t.dir });
+    expect(p.code).toBe(2);
+    expect(p.stderr.split('\n').filter((l) => /: error: /.test(l))).toEqual([
+      `${path.join(t.dir, 'spells/other/dup-again.jux')}:2:9: error: spell dup is defined twice in ${path.join(t.dir, 'spells')} (first at libs/dup/dup.jux:1)`,
+    ]);
+  });
+
+  it('points jux plan at the same missing dependency as jux check', async () => {
+    const t = new LintTree({
+      ...spellFiles('libs', 'lib', spell('lib')),
+      ...spellFiles('apps', 'app', spell('app', 'LooseDepends app : lib   nosuch ;\n')),
+    });
+    const r = await t.check();
+    expect(r.code).toBe(1);
+    const at = `${t.file('spells/apps/app/app.jux')}:4:26`;
+    expect(findings(r)).toEqual([`${at}: error: app depends on nosuch, which no spell or provider names`]);
+    const line = `${path.join(t.dir, at)}: error: app depends on nosuch, which no spell or provider names`;
+    // The whole tree: app cannot be built, the rest can.
+    const p = await runJux(['plan'], { cwd: t.dir });
+    expect(p.code).toBe(0);
+    expect(p.stderr.split('\n').filter((l) => /: error: /.test(l))).toEqual([line]);
+    // Asked for app: it cannot be planned.
+    const q = await runJux(['plan', 'app'], { cwd: t.dir });
+    expect(q.code).toBe(2);
+    expect(q.stderr.split('\n').filter((l) => /: error: /.test(l))).toEqual([line]);
   });
 
   it('warns about a spell without Version, and a Url or Sha256 for a file no Source names', async () => {

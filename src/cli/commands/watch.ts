@@ -17,6 +17,7 @@ import { LiveTree } from '../../graph/liveTree.js';
 import { type Plan, planRebuilds } from '../../planner/rebuild.js';
 import { type Resolution, resolveDependencies } from '../../planner/resolve.js';
 import { formatDiagnostic, forgetSources } from '../../render/diagnostics.js';
+import { pointAtWords } from '../../lint/position.js';
 import { diffPlans, diffText } from '../../render/planDiff.js';
 import { planText } from '../../render/planText.js';
 import { paint } from '../../render/style.js';
@@ -53,7 +54,7 @@ export default async function watch(o: Record<string, unknown>, targets: string[
     const errors = graph.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
       forgetSources();
-      for (const d of errors) say(formatDiagnostic(d));
+      for (const d of pointAtWords(errors)) say(formatDiagnostic(d));
       say(
         paint.red(`${errors.length} error${errors.length === 1 ? '' : 's'} in the spell tree`) +
           (last ? ': the plan above stands until they are fixed' : ': nothing to plan until they are fixed'),
@@ -78,7 +79,7 @@ export default async function watch(o: Record<string, unknown>, targets: string[
   };
 
   const describeFull = (p: Plan): void => {
-    for (const d of [...p.errors, ...p.warnings]) say(formatDiagnostic(d, { source: false }));
+    for (const d of pointAtWords([...p.errors, ...p.warnings])) say(formatDiagnostic(d, { source: false }));
     say(p.entries.length ? planText(p) : 'Nothing to build: everything is up to date.');
   };
 
