@@ -71,6 +71,9 @@ describe('read-only commands', () => {
     const svg = execFileSync('dot', ['-Tsvg'], { input: dot.stdout, encoding: 'utf8' });
     expect(svg).toMatch(/<svg/);
     for (const n of ['libgreet', 'greet', 'minicalc']) expect(svg).toContain(`<title>${n}</title>`);
+    // Each box: the name, and the version on a line of its own.
+    const greetBox = svg.slice(svg.indexOf('<title>greet</title>'), svg.indexOf('</g>', svg.indexOf('<title>greet</title>')));
+    expect([...greetBox.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['greet', '1.0.0']);
   });
 
   it('remembered answers follow a change', async () => {

@@ -16,8 +16,13 @@ const STYLE: Record<string, string> = {
   optional: 'color=orange',
 };
 
+/** Text inside a DOT string: quotes and backslashes escaped. */
+function esc(s: string): string {
+  return s.replace(/["\\]/g, (c) => '\\' + c);
+}
+
 function q(s: string): string {
-  return '"' + s.replace(/["\\]/g, (c) => '\\' + c) + '"';
+  return `"${esc(s)}"`;
 }
 
 export default async function graph(o: Record<string, unknown>, targets: string[]): Promise<number> {
@@ -53,7 +58,8 @@ export default async function graph(o: Record<string, unknown>, targets: string[
     say('  node [shape=box,fontname="Helvetica"];');
     for (const n of nodes) {
       const label = g.node(n) as { version: string; installed: boolean };
-      say(`  ${q(n)} [label=${q(label.version ? `${n}\\n${label.version}` : n)}${label.installed ? ',style=filled,fillcolor="#e8f4e8"' : ''}];`);
+      // Name and version on two lines (DOT's \n, not an escaped backslash).
+      say(`  ${q(n)} [label=${label.version ? `"${esc(n)}\\n${esc(label.version)}"` : q(n)}${label.installed ? ',style=filled,fillcolor="#e8f4e8"' : ''}];`);
     }
     for (const e of edges) {
       const kind = (g.edge(e) as { kind: string }).kind;
