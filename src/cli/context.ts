@@ -12,7 +12,7 @@ import type { Diagnostic } from '../graph/spellTree.js';
 import { loadPackageGraph } from '../graph/treeCache.js';
 import { type Resolution, resolveDependencies } from '../planner/resolve.js';
 import { formatDiagnostic } from '../render/diagnostics.js';
-import { pointAtWords } from '../lint/position.js';
+import { byPosition, pointAtWords } from '../lint/position.js';
 import type { FailureRecord, InstalledRecord } from '../state/stateFile.js';
 import { StateStore } from '../state/stateStore.js';
 import fs from 'node:fs';
@@ -66,6 +66,8 @@ export function loadError(errors: readonly Diagnostic[], what = 'the spell tree 
     `${what} (${errors.length} error${errors.length === 1 ? '' : 's'})`,
     null,
     2,
-    pointAtWords(errors).map((d) => formatDiagnostic(d)),
+    pointAtWords(errors)
+      .sort(byPosition)
+      .map((d) => formatDiagnostic(d)),
   );
 }

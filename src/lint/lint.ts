@@ -15,7 +15,7 @@ import type { PackageGraph, Spell } from '../graph/packageGraph.js';
 import type { Diagnostic } from '../graph/spellTree.js';
 import type { Resolution } from '../planner/resolve.js';
 import type { InstalledRecord } from '../state/stateFile.js';
-import { pointAtWords } from './position.js';
+import { byPosition, pointAtWords } from './position.js';
 import { nearest, vocabularyRules } from './suggest.js';
 
 export interface LintOptions {
@@ -160,9 +160,3 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
   });
 }
 
-function byPosition(a: Diagnostic, b: Diagnostic): number {
-  const fa = a.at?.file ?? '';
-  const fb = b.at?.file ?? '';
-  if (fa !== fb) return fa < fb ? -1 : 1;
-  return (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.col ?? 0) - (b.at?.col ?? 0);
-}

@@ -97,3 +97,11 @@ export function pointAtWords(diagnostics: readonly Diagnostic[]): Diagnostic[] {
     return { ...rest, at: locator.locate(d.at, word.text, word.arg) };
   });
 }
+
+/** Findings in the order of the files (as byte strings) and positions in them; those without a place first. */
+export function byPosition(a: Diagnostic, b: Diagnostic): number {
+  const fa = a.at?.file ?? '';
+  const fb = b.at?.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.col ?? 0) - (b.at?.col ?? 0);
+}

@@ -232,6 +232,20 @@ describe('jux check --spells', () => {
     ]);
   });
 
+  it('lists the errors jux plan refuses a tree for in the order of the files and lines', async () => {
+    const t = new LintTree({
+      'spells/apps/b.jux': 'Spell b ;\nVersion b : 1.0 \nDescription b : "x" ;\nif { }\n',
+      'spells/apps/a.jux': 'Spell a ;\nVersion a : 1.0 : 2 ;\n',
+    });
+    const p = await runJux(['plan'], { cwd: t.dir });
+    expect(p.code).toBe(2);
+    expect(p.stderr.split('\n').filter((l) => /: error: /.test(l))).toEqual([
+      `${path.join(t.dir, 'spells/apps/a.jux')}:2:1: error: Version takes 2 arguments separated by " : ", got 3`,
+      `${path.join(t.dir, 'spells/apps/b.jux')}:2:1: error: Version takes 2 arguments separated by " : ", got 3`,
+      `${path.join(t.dir, 'spells/apps/b.jux')}:4:4: error: syntax error: unexpected keyword \`{\``,
+    ]);
+  });
+
   it('points jux plan at the same missing dependency as jux check', async () => {
     const t = new LintTree({
       ...spellFiles('libs', 'lib', spell('lib')),
