@@ -24,6 +24,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RACY_MS } from '../src/util/racy.js';
 import { generateSpellTree } from './genSpellTree.js';
 import { unpackGrimoire } from './grimoire.js';
 import {
@@ -57,6 +58,16 @@ export function juxEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('JUX_')) env[k] = v;
   return { ...env, ...extra };
+}
+
+/**
+ * Wait until files just written are old enough for a key of sizes and
+ * times to vouch for them (util/racy.ts): jux keeps nothing it would have
+ * to check by content while more than a few files are that recent, which
+ * a tree or state written a moment before a timed run would measure.
+ */
+export function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RACY_MS + 100);
 }
 
 /** Write everything the plan holds into the state as installed (a child process). */
@@ -136,6 +147,7 @@ export async function benchPlan(opts: { runs: number; quick: boolean; jux: strin
         continue;
       }
       fs.writeFileSync(path.join(dir, 'jux.yaml'), `roots: [${path.basename(made.root)}]\n`);
+      settle();
       const cache = path.join(dir, '.jux', 'cache');
       notes.push(`${spec.label}: ${made.note}`);
 
@@ -160,6 +172,7 @@ export async function benchPlan(opts: { runs: number; quick: boolean; jux: strin
           // Reads the tree cache the last run left. A generated tree has no
           // capabilities, so one round installs everything.
           const r = installEverything(dir, spec.label !== 'real grimoire');
+          settle();
           notes.push(`${spec.label}, installed state: ${r.note}`);
           if (!r.ok) {
             rows.push([spec.label, state, '(could not make the state)', '', '', '', '', '', '', '']);

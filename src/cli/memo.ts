@@ -5,7 +5,8 @@
  * resolved configuration, every file under the spell roots, the state
  * directory and the package cache (names, sizes, modification times), and
  * jux itself. When nothing changed since the last run, the command answers
- * without loading the tree at all.
+ * without loading the tree at all. Files written within a clock tick of
+ * the key are checked by content as well (util/racy.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -17,11 +18,23 @@ import { primeWalk, walkRoots } from '../graph/treeCache.js';
 import { colorEnabled } from '../render/style.js';
 import { compiledCodeKey, hashDir } from '../util/codeKey.js';
 import { primeStateDir } from '../state/stateListing.js';
+import { type ContentCheck, contentsUnchanged, racyChecks } from '../util/racy.js';
 
 export interface Answer {
   readonly stdout: string;
   readonly stderr: string;
   readonly status: number;
+}
+
+/** What an answer is kept under: the key, and the files it cannot vouch for (util/racy.ts; null: too many, keep nothing). */
+export interface AnswerKey {
+  readonly key: string;
+  readonly racy: readonly ContentCheck[] | null;
+}
+
+/** An answer as kept: with the content checks of the key it was kept under. */
+interface KeptAnswer extends Answer {
+  readonly racy?: readonly ContentCheck[];
 }
 
 const MAX_ENTRIES = 64;
@@ -40,9 +53,9 @@ function juxKey(config: Config): string {
 }
 
 /** The last key made, for the same command line and configuration (see rememberedAnswer). */
-let lastKey: { readonly argv: string; readonly config: string; readonly key: string } | null = null;
+let lastKey: { readonly argv: string; readonly config: string; readonly key: AnswerKey } | null = null;
 
-export function answerKey(config: Config, argv: readonly string[]): string {
+export function answerKey(config: Config, argv: readonly string[]): AnswerKey {
   const argvText = JSON.stringify(argv);
   const configText = JSON.stringify(config);
   if (lastKey && lastKey.argv === argvText && lastKey.config === configText) return lastKey.key;
@@ -51,7 +64,7 @@ export function answerKey(config: Config, argv: readonly string[]): string {
   return key;
 }
 
-function makeKey(config: Config, argv: readonly string[]): string {
+function makeKey(config: Config, argv: readonly string[]): AnswerKey {
   const h = crypto.createHash('sha256');
   h.update(JSON.stringify(argv)).update(process.cwd()).update(process.version);
   h.update(String(colorEnabled()));
@@ -64,32 +77,46 @@ function makeKey(config: Config, argv: readonly string[]): string {
   let text = '';
   for (const f of walk.all) text += `${f.root}\0${f.path}\0${f.size}\0${f.mtimeMs}\n`;
   h.update(text);
-  hashDir(h, config.state, false, (names, stats) => primeStateDir(config.state, names, stats));
+  const stateRead = Date.now();
+  let racyState: ContentCheck[] | null = [];
+  hashDir(h, config.state, false, (names, stats) => {
+    primeStateDir(config.state, names, stats);
+    racyState = racyChecks(
+      [...stats].map(([name, st]) => ({ path: path.join(config.state, name), mtimeMs: st.mtimeMs })),
+      stateRead,
+    );
+  });
   // The built packages (files only: statDir skips CACHE/sources/ and CACHE/index/).
   for (const dir of archiveDirs(config.cache)) hashDir(h, dir, false);
-  return h.digest('hex');
+  const racyTree = racyChecks(walk.all, walk.at);
+  return { key: h.digest('hex'), racy: racyTree !== null && racyState !== null ? [...racyTree, ...racyState] : null };
 }
 
 function memoDir(config: Config): string {
   return path.join(config.cache, 'index', 'answers');
 }
 
-export function recall(config: Config, key: string): Answer | null {
+export function recall(config: Config, key: AnswerKey): Answer | null {
+  let kept: KeptAnswer;
   try {
-    return JSON.parse(fs.readFileSync(path.join(memoDir(config), `${key}.json`), 'utf8')) as Answer;
+    kept = JSON.parse(fs.readFileSync(path.join(memoDir(config), `${key.key}.json`), 'utf8')) as KeptAnswer;
   } catch {
     return null;
   }
+  if (!contentsUnchanged(kept.racy)) return null;
+  return { stdout: kept.stdout, stderr: kept.stderr, status: kept.status };
 }
 
-export function remember(config: Config, key: string, answer: Answer): void {
+export function remember(config: Config, key: AnswerKey, answer: Answer): void {
   try {
     const dir = memoDir(config);
     fs.mkdirSync(dir, { recursive: true });
     // A torn answer does not parse. (write-file-atomic is loaded here, not at
     // start-up: a remembered answer is printed without it.)
     const writeFileAtomic = createRequire(import.meta.url)('write-file-atomic') as typeof import('write-file-atomic');
-    writeFileAtomic.sync(path.join(dir, `${key}.json`), JSON.stringify(answer), { fsync: false });
+    if (key.racy === null) return; // written too recently to vouch for
+    const kept: KeptAnswer = key.racy.length ? { ...answer, racy: key.racy } : answer;
+    writeFileAtomic.sync(path.join(dir, `${key.key}.json`), JSON.stringify(kept), { fsync: false });
     const files = fs.readdirSync(dir);
     if (files.length > MAX_ENTRIES) {
       const aged = files

@@ -3,7 +3,9 @@
  * produces. The cache key covers every file under the spell roots (path,
  * size, modification time: spells, scripts, in-tree sources), jux's rule
  * library, Node's version and jux's own code (util/codeKey.ts): if anything differs (a file added,
- * removed, edited or touched), the whole tree is evaluated again.
+ * removed, edited or touched), the whole tree is evaluated again. Files
+ * written within a clock tick of the walk are checked by content as well
+ * (util/racy.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -13,9 +15,10 @@ import { buildPackageGraph, type PackageGraph, PHASES, type Phase, type Spell } 
 import { collectGarbage } from '../util/heap.js';
 import { DirectDisk } from './spellDisk.js';
 import { compiledCodeKey } from '../util/codeKey.js';
+import { type ContentCheck, contentsUnchanged, racyChecks } from '../util/racy.js';
 import { evaluateTree, type TreeFile, vocabularyFiles } from './spellTree.js';
 
-const FORMAT = 7;
+const FORMAT = 8;
 
 /**
  * The cache file is a run of records, each a 4-byte length and a v8
@@ -28,6 +31,8 @@ const FORMAT = 7;
 interface CacheHead {
   readonly format: number;
   readonly key: string;
+  /** Files the key cannot vouch for (util/racy.ts): the cache serves while they hash the same. */
+  readonly racy: readonly ContentCheck[];
   readonly roots: PackageGraph['roots'];
   readonly providers: PackageGraph['providers'];
   readonly diagnostics: PackageGraph['diagnostics'];
@@ -46,7 +51,7 @@ const COLLECT_FROM = 20_000;
 const SLICE = 2000;
 
 /** Write the graph to `file` (a temporary file renamed into place; no fsync, see the caller). */
-function writeCache(file: string, key: string, graph: PackageGraph, echoes: readonly string[]): void {
+function writeCache(file: string, key: string, racy: readonly ContentCheck[], graph: PackageGraph, echoes: readonly string[]): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');
@@ -59,7 +64,7 @@ function writeCache(file: string, key: string, graph: PackageGraph, echoes: read
       fs.writeSync(fd, body);
     };
     const { roots, providers, diagnostics, spells } = graph;
-    record({ format: FORMAT, key, roots, providers, diagnostics, echoes, spells: spells.size });
+    record({ format: FORMAT, key, racy, roots, providers, diagnostics, echoes, spells: spells.size });
     let slice: CacheSlice = [];
     for (const entry of spells) {
       slice.push(entry);
@@ -92,7 +97,7 @@ function readCache(file: string, key: string): { graph: PackageGraph; echoes: re
     return value;
   };
   const head = record() as CacheHead;
-  if (head.format !== FORMAT || head.key !== key) return null;
+  if (head.format !== FORMAT || head.key !== key || !contentsUnchanged(head.racy)) return null;
   const spells = new Map<string, Spell>();
   while (spells.size < head.spells) for (const [name, spell] of record() as CacheSlice) spells.set(name, spell);
   if ((record() as CacheEnd).end !== key || at !== data.length) return null;
@@ -115,10 +120,13 @@ export interface TreeWalk {
   readonly all: TreeFile[];
   /** What each folder holds (names), as read on the way. */
   readonly listings: ReadonlyMap<string, ReadonlySet<string>>;
+  /** When the walk began (Date.now()): files stamped since shortly before are racy (util/racy.ts). */
+  readonly at: number;
 }
 
 /** Every file under the roots; spell files (*.jux) are marked. */
 export function walkRoots(roots: readonly string[]): TreeWalk {
+  const at = Date.now();
   const files: TreeFile[] = [];
   const all: TreeFile[] = [];
   const listings = new Map<string, ReadonlySet<string>>();
@@ -152,7 +160,7 @@ export function walkRoots(roots: readonly string[]): TreeWalk {
       if (f.path.endsWith('.jux')) files.push(f);
     }
   });
-  return { files, all, listings };
+  return { files, all, listings, at };
 }
 
 let primed: { readonly key: string; readonly walk: TreeWalk } | null = null;
@@ -199,7 +207,8 @@ export async function loadPackageGraph(
   /** jux's own code (see util/codeKey.ts): another version of jux never uses this one's cache. */
   code: string = compiledCodeKey(),
 ): Promise<GraphLoadResult> {
-  const { files, all, listings } = takeWalk(roots);
+  const walk = takeWalk(roots);
+  const { files, all, listings } = walk;
   const key = keyOf(roots, all, rulesHash(rulesDir), code);
   if (cacheFile !== null) {
     try {
@@ -209,16 +218,19 @@ export async function loadPackageGraph(
       // missing or unreadable: evaluate
     }
   }
+  // Hashed before the files are read for the evaluation: a file that
+  // changes in between only costs the next run an evaluation.
+  const racy = cacheFile !== null ? racyChecks(all, walk.at) : null;
   // (The evaluated facts are garbage once the graph is built: out of scope
   // before the cache is written, they can be collected meanwhile.)
   const { graph, echoes } = await evaluateGraph(roots, files, rulesDir, defaultScripts, listings);
   if (graph.spells.size >= COLLECT_FROM) collectGarbage();
-  if (cacheFile !== null) {
+  if (cacheFile !== null && racy !== null) {
     try {
       // No fsync: a cache torn by a crash does not deserialise or lacks
       // its end, and costs only an evaluation; waiting for the disk would
       // cost every cold run.
-      writeCache(cacheFile, key, graph, echoes);
+      writeCache(cacheFile, key, racy, graph, echoes);
     } catch {
       // a cache that cannot be written only costs time
     }

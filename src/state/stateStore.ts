@@ -12,6 +12,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { JuxError } from '../errors.js';
 import { FileBuffer } from '../util/fileBuffer.js';
+import { isRacy } from '../util/racy.js';
 import { type CachedStateFile, readStateCache, StateCacheWriter } from './stateCache.js';
 import { type FileStamp, takePrimed } from './stateListing.js';
 import {
@@ -82,6 +83,9 @@ export class StateStore {
       return w;
     };
     const files = new FileBuffer();
+    // A file stamped this recently may change again without its stamp
+    // changing (util/racy.ts): it is read, but not kept in the cache.
+    const readAt = Date.now();
     try {
       for (const file of names.sort()) {
         const isState = file.endsWith('.state');
@@ -110,7 +114,7 @@ export class StateStore {
           hit = null;
           const r = files.read(p, st.size);
           record = await read(p, name, isState, { bytes: r.bytes, start: 0, end: r.length });
-          if (this.cacheFile !== null) {
+          if (this.cacheFile !== null && !isRacy(st.mtimeMs, readAt)) {
             writer ??= startWriter();
             writer.add(file, st.size, st.mtimeMs, r.bytes, 0, r.length);
           }
@@ -119,7 +123,8 @@ export class StateStore {
         if (isState) installed.set(name, record as InstalledRecord);
         else failures.set(name, record as FailureRecord);
       }
-      if (writer === null && this.cacheFile !== null && (cache === null ? seen.length > 0 : seen.length !== cache.files.size)) {
+      const kept = seen.filter((x) => x.hit !== null || !isRacy(x.mtimeMs, readAt)).length;
+      if (writer === null && this.cacheFile !== null && (cache === null ? kept > 0 : kept !== cache.files.size)) {
         writer = startWriter();
       }
       writer?.finish();

@@ -87,6 +87,32 @@ describe('read-only commands', () => {
     expect((await ex.jux('plan')).stdout).toBe(first.stdout);
   });
 
+  it('remembered answers follow a spell rewritten at the same size and time stamp (a coarse clock)', async () => {
+    const file = ex.spellFile('hello');
+    // The same stamp for both versions, as a clock that ticks once a second
+    // would give them; a minute ahead, so that it is recent however slowly
+    // this test runs (see util/racy.ts).
+    const tick = Math.floor(Date.now() / 1000) + 60;
+    const stamp = (): void => fs.utimesSync(file, tick, tick);
+    const original = fs.readFileSync(file, 'utf8');
+    // Everything else written an hour ago: only this spell is checked by content.
+    const hourAgo = Date.now() / 1000 - 3600;
+    for (const f of fs.readdirSync(ex.dir, { recursive: true, encoding: 'utf8' })) {
+      if (fs.lstatSync(ex.path(f)).isFile()) fs.utimesSync(ex.path(f), hourAgo, hourAgo);
+    }
+    stamp();
+    const first = await ex.jux('plan');
+    expect(first.stdout).not.toMatch(/ hello /);
+    expect((await ex.jux('plan')).stdout).toBe(first.stdout);
+    ex.edit('hello', /(?<at>Version +hello : )1\.0\.0 ;/, '$<at>1.0.1 ;');
+    expect(fs.readFileSync(file).length).toBe(Buffer.byteLength(original));
+    stamp();
+    expect((await ex.jux('plan')).stdout).toMatch(/^\[U\] hello 1\.0\.0 → 1\.0\.1 /m);
+    fs.writeFileSync(file, original);
+    stamp();
+    expect((await ex.jux('plan')).stdout).toBe(first.stdout);
+  });
+
   it('remembered answers follow a change of jux.yaml, with or without global options', async () => {
     const first = await ex.jux('plan');
     expect(first.code).toBe(0);

@@ -64,6 +64,37 @@ describe('the tree cache', () => {
     expect(r.graph.spells.size).toBe(2);
   });
 
+  it('notices a spell rewritten at the same size within its time stamp (a coarse clock), and still serves once it is old', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jux-cache-'));
+    const root = path.join(dir, 'spells');
+    const file = path.join(root, 'libs', 'a.jux');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const cache = path.join(dir, 'cache', 'tree.v8');
+    const load = () => loadPackageGraph([root], defaultRulesDir(), {}, cache);
+    // Both versions get the same stamp, as a clock that ticks once a second
+    // would give them; a minute ahead (a file server's clock), so that it
+    // is recent however slowly this test runs.
+    const tick = Math.floor(Date.now() / 1000) + 60;
+    const write = (text: string, at = tick): void => {
+      fs.writeFileSync(file, text);
+      fs.utimesSync(file, at, at);
+    };
+    write('Spell a ; Version a : 1 ;');
+    expect((await load()).graph.spells.get('a')!.version).toBe('1');
+    write('Spell a ; Version a : 2 ;');
+    let r = await load();
+    expect(r.cached).toBe(false);
+    expect(r.graph.spells.get('a')!.version).toBe('2');
+    expect((await load()).cached).toBe(true);
+    // Stamped long ago: the stamp alone keys it (the content is not read to check).
+    write('Spell a ; Version a : 3 ;', 1000);
+    expect((await load()).graph.spells.get('a')!.version).toBe('3');
+    r = await load();
+    expect(r.cached).toBe(true);
+    expect(r.graph.spells.get('a')!.version).toBe('3');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('is not used by another build of jux (its code key)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jux-cache-'));
     const root = path.join(dir, 'spells');

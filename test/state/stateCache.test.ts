@@ -66,7 +66,8 @@ describe('the state cache', () => {
     sneak(file, formatInstalled(record('aa', '9.9')));
     expect((await store.load()).installed.get('aa')?.version).toBe('1.0');
     // Touched: read again, and the cache follows.
-    fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    // (A minute ago: a stamp as recent as now would not be kept, see the next test.)
+    fs.utimesSync(file, new Date(), new Date(Date.now() - 60_000));
     expect((await store.load()).installed.get('aa')?.version).toBe('9.9');
     expect((await store.load()).installed.get('aa')?.version).toBe('9.9');
     // Removed: gone from the cache too.
@@ -77,9 +78,29 @@ describe('the state cache', () => {
     expect(readStateCache(cacheFile, state + '-other')).toBeNull();
   });
 
+  it('does not keep a file stamped too recently to tell its versions apart (a coarse clock)', async () => {
+    const store = new StateStore(state, cacheFile);
+    store.writeInstalled(record('aa'));
+    store.writeInstalled(record('bb'));
+    // bb stamped a minute ahead (a file server's clock): recent however slowly this runs.
+    const ahead = Math.floor(Date.now() / 1000) + 60;
+    pin(store.statePath('aa'));
+    fs.utimesSync(store.statePath('bb'), ahead, ahead);
+    expect((await store.load()).installed.get('bb')!.version).toBe('1.0');
+    expect(readStateCache(cacheFile, state)!.files.has('bb')).toBe(false);
+    // Rewritten at the same size and stamp: read again, not taken from the cache.
+    fs.writeFileSync(store.statePath('bb'), formatInstalled(record('bb', '2.0')));
+    fs.utimesSync(store.statePath('bb'), ahead, ahead);
+    const again = await store.load();
+    expect(again.installed.get('bb')!.version).toBe('2.0');
+    expect(again.installed.get('aa')).toEqual(record('aa'));
+    expect([...readStateCache(cacheFile, state)!.files.keys()]).toEqual(['aa.state']);
+  });
+
   it('a torn, truncated or foreign cache is ignored', async () => {
     const store = new StateStore(state, cacheFile);
     store.writeInstalled(record('aa'));
+    pin(store.statePath('aa'));
     await store.load();
     const good = fs.readFileSync(cacheFile);
     for (const bad of [good.subarray(0, good.length - 3), Buffer.concat([good, Buffer.from('x')]), Buffer.alloc(good.length), Buffer.from('')]) {
