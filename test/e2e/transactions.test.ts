@@ -314,6 +314,33 @@ describe('the journal: history and rollback', () => {
     expect(fs.existsSync(s.state('lock'))).toBe(false);
   });
 
+  it('a rollback that cannot put a package back says which and why, and what it did roll back', async () => {
+    const s = built();
+    // hello goes, but its changed program stays (no package owns it now).
+    fs.appendFileSync(s.root('usr/bin/hello'), '# mine\n');
+    expect((await s.jux('dispel', 'hello')).code).toBe(0);
+    const mine = fs.readFileSync(s.root('usr/bin/hello'), 'utf8');
+    // Alone: nothing is changed.
+    const before = picture(s).root;
+    const alone = await s.jux('rollback');
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('jux: cannot put back hello; nothing was changed\n');
+    expect(alone.stderr).toContain('  hello 1.0.0: hello would overwrite 1 file it does not own: /usr/bin/hello (owned by no package)');
+    expect(picture(s).root).toEqual(before);
+    // With another transaction: that one is rolled back, and the message says so.
+    s.edit('libcolor', /Version +libcolor : 1\.2\.0 ;/, 'Version libcolor : 1.2.1 ;');
+    expect((await s.jux('build', 'libcolor')).code).toBe(0);
+    const r = await s.jux('rollback', '2');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^restored libcolor 1\.2\.0 \(was 1\.2\.1\)$/m);
+    expect(r.stderr).toContain('jux: cannot put back hello; the rest of transactions 2, 4 was rolled back (transaction 5: jux history)\n');
+    expect(readRecords(s.state()).get('libcolor')!.version).toBe('1.2.0');
+    expect(readRecords(s.state()).has('hello')).toBe(false);
+    expect(fs.readFileSync(s.root('usr/bin/hello'), 'utf8')).toBe(mine);
+    // The records and the root agree, but for the file the user kept.
+    expect(compareRootAndRecords(s.root(), s.state())).toEqual(['/usr/bin/hello: in the root but in no record']);
+  });
+
   it('refuses bad arguments with status 2', async () => {
     const s = built();
     const before = picture(s);

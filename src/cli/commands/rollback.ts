@@ -71,10 +71,12 @@ export default async function rollback(o: Record<string, unknown>, args: string[
       // Removals first (dependants before what they need): they free paths
       // the restored builds may need.
       const removals = work.filter((w) => w.to === null).map((w) => w.name);
+      let changed = 0;
       for (const name of dependantsFirst(removals, (n) => installed.get(n)?.depends.map((d) => d.name) ?? [])) {
         const cur = installed.get(name)!;
         const report = system.installer.remove(tx, name, cur.archive ?? '');
         say(`removed ${name} ${cur.version}`);
+        changed++;
         for (const p of report.keptChanged) say(paint.yellow(`  kept ${p}: changed since it was installed`));
       }
       // Then the earlier builds. One that clashes with a package not yet put
@@ -95,9 +97,22 @@ export default async function rollback(o: Record<string, unknown>, args: string[
             continue;
           }
           say(`restored ${w.name} ${w.to!.version}${curRecord ? ` (was ${curRecord.version})` : ''}`);
+          changed++;
           for (const k of report.protected) if (k.outcome !== 'same') say(paint.yellow(`warning: ${keptConfigText(w.name, k)}`));
         }
-        if (failed.length === pending.length) throw failed[0]!.e;
+        if (failed.length === pending.length) {
+          // (A bug is passed on as it is.)
+          const bug = failed.find((f) => !(f.e instanceof JuxError));
+          if (bug) throw bug.e;
+          const names = failed.map((f) => f.p.w.name).join(', ');
+          throw new JuxError(
+            `cannot put back ${names}` +
+              (changed ? `; the rest of transaction${undo.length === 1 ? '' : 's'} ${ids} was rolled back (transaction ${tx.id}: jux history)` : '; nothing was changed'),
+            null,
+            2,
+            failed.map((f) => `  ${f.p.w.name} ${f.p.w.to!.version}: ${(f.e as Error).message}`),
+          );
+        }
         pending = failed.map((f) => f.p);
       }
     } finally {
