@@ -3,6 +3,7 @@
  */
 import type { Plan, PlanEntry, Reason } from '../planner/rebuild.js';
 import { paint } from './style.js';
+import { failureText } from './failure.js';
 
 const INPUT_WORDS: Record<string, string> = {
   statements: 'build statements',
@@ -53,7 +54,7 @@ export function planLine(e: PlanEntry): string {
   const main = e.reasons.find((r) => r.kind !== 'new' && r.kind !== 'needed-by') ?? e.reasons[0]!;
   let line = `[${col(letter)}] ${paint.bold(e.name)} ${version}  ${paint.dim(describeReason(main))}`;
   if (e.fromCache) line += paint.blue('  [from cache]');
-  if (e.failed) line += paint.red(`  (failed to build at ${e.failed.at}, see ${e.failed.log})`);
+  if (e.failed) line += paint.red(`  (${failureText(e.failed)})`);
   return line;
 }
 

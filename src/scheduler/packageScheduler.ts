@@ -198,7 +198,8 @@ export class PackageRun {
         fingerprint: e.fingerprint,
         at: this.now(),
         phase: f.phase,
-        status: f.status,
+        // With no log to see, what went wrong is all there is to tell.
+        status: f.log === null && f.message ? f.message : f.status,
         log: f.log ?? '',
       });
     }

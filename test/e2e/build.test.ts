@@ -99,9 +99,9 @@ describe('jux build', () => {
     expect(fs.readFileSync(ex.state('libgreet.failed'), 'utf8')).toMatch(/^Failed +libgreet : 1\.0\.0 : [0-9a-f]{16} : 20\d\d-.* : build : "exit status 3" : \S+build\.log ;$/m);
     expect(fs.existsSync(ex.state('libgreet.state'))).toBe(false);
     const info = await ex.jux('info', 'libgreet');
-    expect(info.stdout).toMatch(/failed to build at 20\d\d-\S+ \(build, exit status 3\), see \S+build\.log/);
+    expect(info.stdout).toMatch(/failed to build at 20\d\d-\S+: build, exit status 3, see \S+build\.log/);
     const plan = await ex.jux('plan', 'libgreet');
-    expect(plan.stdout).toMatch(/\[N\] libgreet 1\.0\.0 .*\(failed to build at 20\d\d-\S+, see \S+build\.log\)/);
+    expect(plan.stdout).toMatch(/\[N\] libgreet 1\.0\.0 .*\(failed to build at 20\d\d-\S+: build, exit status 3, see \S+build\.log\)/);
     // Fixed: the failure record goes.
     fs.writeFileSync(build, '#!/bin/bash\nset -e\nmake -j"$JOBS"\n');
     fs.chmodSync(build, 0o755);

@@ -339,6 +339,13 @@ describe('the journal: history and rollback', () => {
     expect(fs.readFileSync(s.root('usr/bin/hello'), 'utf8')).toBe(mine);
     // The records and the root agree, but for the file the user kept.
     expect(compareRootAndRecords(s.root(), s.state())).toEqual(['/usr/bin/hello: in the root but in no record']);
+    // Building hello fails the same way; the failure, which has no log, is recorded with what went wrong.
+    const b = await s.jux('build', 'hello');
+    expect(b.code).toBe(1);
+    const why = 'hello would overwrite 1 file it does not own: /usr/bin/hello (owned by no package); nothing was installed';
+    expect((await s.jux('plan', 'hello')).stdout).toMatch(new RegExp(`^\\[N\\] hello 1\\.0\\.0 .*\\(failed to build at 20\\S+: install, ${why.replace(/[().]/g, '\\$&')}\\)$`, 'm'));
+    expect((await s.jux('info', 'hello')).stdout).toContain(`failed to build at `);
+    expect((await s.jux('info', 'hello')).stdout).not.toContain(', see ');
   });
 
   it('refuses bad arguments with status 2', async () => {

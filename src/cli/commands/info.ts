@@ -7,6 +7,7 @@ import { fromBytes } from '../../util/bytes.js';
 import { loadContext } from '../context.js';
 import { overridesFrom, say, sayJson } from '../options.js';
 import { makePlan } from '../planning.js';
+import { failureText } from '../../render/failure.js';
 
 export default async function info(o: Record<string, unknown>, args: string[]): Promise<number> {
   const name = args[0]!;
@@ -74,7 +75,7 @@ export default async function info(o: Record<string, unknown>, args: string[]): 
     say(`  installed    ${inst.version}, built ${inst.builtAt}, fingerprint ${inst.fingerprint}`);
     if (inst.options.length) say(`  options      ${inst.options.join(' ')}`);
   } else say('  not installed');
-  if (failed) say(paint.red(`  failed to build at ${failed.at} (${failed.phase}, ${failed.status}), see ${failed.log}`));
+  if (failed) say(paint.red(`  ${failureText(failed)}`));
   if (data.broken) say(paint.red(`  cannot be built: ${data.broken}`));
   if (entry) say(`  would ${entry.action === 'new' ? 'be built' : entry.action === 'update' ? 'be updated' : 'be rebuilt'}: ${entry.reasons.map(describeReason).join('; ')}`);
   else if (spell && inst) say('  up to date');

@@ -4,6 +4,7 @@ import { paint } from '../../render/style.js';
 import { loadContext } from '../context.js';
 import { overridesFrom, say, sayJson } from '../options.js';
 import { makePlan } from '../planning.js';
+import { failureText } from '../../render/failure.js';
 
 export default async function list(o: Record<string, unknown>): Promise<number> {
   const ctx = await loadContext(overridesFrom(o));
@@ -34,7 +35,7 @@ export default async function list(o: Record<string, unknown>): Promise<number> 
     if (r.status === 'update') line += paint.cyan(`  → ${r.available} available`);
     else if (r.status === 'rebuild') line += paint.yellow(`  needs a rebuild: ${r.reason}`);
     else if (r.status === 'orphan') line += paint.dim('  (no longer in any spell root)');
-    if (r.failed) line += paint.red(`  (last build failed at ${r.failed.at}, see ${r.failed.log})`);
+    if (r.failed) line += paint.red(`  (${failureText(r.failed)})`);
     say(line);
   }
   if (!rows.length) say('nothing is installed');
