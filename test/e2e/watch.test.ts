@@ -80,7 +80,11 @@ describe('jux watch', () => {
     const banner = ex.spellFile('banner');
     const good = fs.readFileSync(banner, 'utf8');
     fs.writeFileSync(banner, good.replace(/Version +banner : 2\.0\.1 ;/, 'Version banner 2.0.2 ;'));
-    at = await w.until(/banner\.jux:9:1: error: Version takes 2 arguments separated by " : ", got 1 \(a missing colon\?\)\n/, at);
+    // (What changed comes first, then what is wrong with it.)
+    at = await w.until(
+      /banner\.jux changed — re-planned in \d+ ms\n\S*banner\.jux:9:1: error: Version takes 2 arguments separated by " : ", got 1 \(a missing colon\?\)\n/,
+      at,
+    );
     at = await w.until(/^1 error in the spell tree: the plan above stands until they are fixed\n/m, at);
     fs.writeFileSync(banner, good.replace(/Version +banner : 2\.0\.1 ;/, 'Version banner : 2.0.2 ;'));
     at = await w.until(/^The spell tree has no errors any more\.\n/m, at);

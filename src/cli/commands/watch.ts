@@ -49,10 +49,11 @@ export default async function watch(o: Record<string, unknown>, targets: string[
   };
   const rel = (p: string): string => path.relative(process.cwd(), p) || p;
 
-  /** Plan the tree as it is now; null (errors printed) when it has load errors. */
-  const replan = (graph: PackageGraph): Planned | null => {
+  /** Plan the tree as it is now; null (errors printed, after `announce`) when it has load errors. */
+  const replan = (graph: PackageGraph, announce: () => void = () => undefined): Planned | null => {
     const errors = graph.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
+      announce();
       forgetSources();
       for (const d of pointAtWords(errors)) say(formatDiagnostic(d));
       say(
@@ -169,8 +170,6 @@ export default async function watch(o: Record<string, unknown>, targets: string[
         reread = u.reread;
         dropped = u.dropped;
       }
-      const next = replan(tree.graph);
-      const ms = performance.now() - started;
       const what = [
         ...[...reread].sort().map((p) => `${rel(p)}`),
         ...[...dropped].sort().map((p) => `${rel(p)} (removed)`),
@@ -178,7 +177,15 @@ export default async function watch(o: Record<string, unknown>, targets: string[
         ...(reloadConfig ? ['configuration'] : []),
         ...(reloadState ? ['installed state'] : []),
       ];
-      say(paint.dim(`[${clock()}] ${summarize(what)} — re-planned in ${ms.toFixed(0)} ms`));
+      // What changed comes first, then the errors or the new plan.
+      let announced = false;
+      const announce = (): void => {
+        if (announced) return;
+        announced = true;
+        say(paint.dim(`[${clock()}] ${summarize(what)} — re-planned in ${(performance.now() - started).toFixed(0)} ms`));
+      };
+      const next = replan(tree.graph, announce);
+      announce();
       if (next === null) {
         broken = true;
         return;
