@@ -68,6 +68,6 @@ export function loadError(errors: readonly Diagnostic[], what = 'the spell tree 
     2,
     pointAtWords(errors)
       .sort(byPosition)
-      .map((d) => formatDiagnostic(d)),
+      .map((d) => formatDiagnostic(d, { cwd: process.cwd() })),
   );
 }

@@ -57,7 +57,7 @@ export function checkPlan(plan: Plan): void {
     const message = m
       ? `${m[2]} is provided by ${m[3]}; ${m[4]} — needed by ${g.count} spell${g.count === 1 ? '' : 's'}, first ${m[1]}`
       : g.first.message;
-    warn(formatDiagnostic(pointAtWords([{ ...g.first, message }])[0]!, { source: false }));
+    warn(formatDiagnostic(pointAtWords([{ ...g.first, message }])[0]!, { source: false, cwd: process.cwd() }));
   }
   if (plan.unbuildable.length) {
     warn(
@@ -70,7 +70,7 @@ export function checkPlan(plan: Plan): void {
       `cannot plan: ${plan.errors.length} error${plan.errors.length === 1 ? '' : 's'}`,
       null,
       2,
-      pointAtWords(plan.errors).map((d) => formatDiagnostic(d)),
+      pointAtWords(plan.errors).map((d) => formatDiagnostic(d, { cwd: process.cwd() })),
     );
   }
 }

@@ -224,11 +224,11 @@ describe('jux check --spells', () => {
       // (The message names the root in full and the first file within it.)
       `${t.file('spells/other/dup-again.jux')}:2:9: error: spell dup is defined twice in ${path.join(t.dir, 'spells')} (first at libs/dup/dup.jux:1)`,
     ]);
-    // jux plan refuses the tree pointing at the same word.
+    // jux plan refuses the tree pointing at the same word, named the same way.
     const p = await runJux(['plan'], { cwd: t.dir });
     expect(p.code).toBe(2);
     expect(p.stderr.split('\n').filter((l) => /: error: /.test(l))).toEqual([
-      `${path.join(t.dir, 'spells/other/dup-again.jux')}:2:9: error: spell dup is defined twice in ${path.join(t.dir, 'spells')} (first at libs/dup/dup.jux:1)`,
+      `spells/other/dup-again.jux:2:9: error: spell dup is defined twice in ${path.join(t.dir, 'spells')} (first at libs/dup/dup.jux:1)`,
     ]);
   });
 
@@ -240,9 +240,9 @@ describe('jux check --spells', () => {
     const p = await runJux(['plan'], { cwd: t.dir });
     expect(p.code).toBe(2);
     expect(p.stderr.split('\n').filter((l) => /: error: /.test(l))).toEqual([
-      `${path.join(t.dir, 'spells/apps/a.jux')}:2:1: error: Version takes 2 arguments separated by " : ", got 3`,
-      `${path.join(t.dir, 'spells/apps/b.jux')}:2:1: error: Version takes 2 arguments separated by " : ", got 3`,
-      `${path.join(t.dir, 'spells/apps/b.jux')}:4:4: error: syntax error: unexpected keyword \`{\``,
+      `spells/apps/a.jux:2:1: error: Version takes 2 arguments separated by " : ", got 3`,
+      `spells/apps/b.jux:2:1: error: Version takes 2 arguments separated by " : ", got 3`,
+      `spells/apps/b.jux:4:4: error: syntax error: unexpected keyword \`{\``,
     ]);
   });
 
@@ -255,7 +255,8 @@ describe('jux check --spells', () => {
     expect(r.code).toBe(1);
     const at = `${t.file('spells/apps/app/app.jux')}:4:26`;
     expect(findings(r)).toEqual([`${at}: error: app depends on nosuch, which no spell or provider names`]);
-    const line = `${path.join(t.dir, at)}: error: app depends on nosuch, which no spell or provider names`;
+    // (Named as jux check names it: relative to the folder jux runs in.)
+    const line = `${at}: error: app depends on nosuch, which no spell or provider names`;
     // The whole tree: app cannot be built, the rest can.
     const p = await runJux(['plan'], { cwd: t.dir });
     expect(p.code).toBe(0);

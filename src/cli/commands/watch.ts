@@ -55,7 +55,7 @@ export default async function watch(o: Record<string, unknown>, targets: string[
     if (errors.length) {
       announce();
       forgetSources();
-      for (const d of pointAtWords(errors)) say(formatDiagnostic(d));
+      for (const d of pointAtWords(errors)) say(formatDiagnostic(d, { cwd: process.cwd() }));
       say(
         paint.red(`${errors.length} error${errors.length === 1 ? '' : 's'} in the spell tree`) +
           (last ? ': the plan above stands until they are fixed' : ': nothing to plan until they are fixed'),
@@ -80,7 +80,7 @@ export default async function watch(o: Record<string, unknown>, targets: string[
   };
 
   const describeFull = (p: Plan): void => {
-    for (const d of pointAtWords([...p.errors, ...p.warnings])) say(formatDiagnostic(d, { source: false }));
+    for (const d of pointAtWords([...p.errors, ...p.warnings])) say(formatDiagnostic(d, { source: false, cwd: process.cwd() }));
     say(p.entries.length ? planText(p) : 'Nothing to build: everything is up to date.');
   };
 
