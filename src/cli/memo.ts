@@ -108,13 +108,13 @@ export function recall(config: Config, key: AnswerKey): Answer | null {
 }
 
 export function remember(config: Config, key: AnswerKey, answer: Answer): void {
+  if (key.racy === null) return; // too many files written too recently to vouch for
   try {
     const dir = memoDir(config);
     fs.mkdirSync(dir, { recursive: true });
     // A torn answer does not parse. (write-file-atomic is loaded here, not at
     // start-up: a remembered answer is printed without it.)
     const writeFileAtomic = createRequire(import.meta.url)('write-file-atomic') as typeof import('write-file-atomic');
-    if (key.racy === null) return; // written too recently to vouch for
     const kept: KeptAnswer = key.racy.length ? { ...answer, racy: key.racy } : answer;
     writeFileAtomic.sync(path.join(dir, `${key.key}.json`), JSON.stringify(kept), { fsync: false });
     const files = fs.readdirSync(dir);

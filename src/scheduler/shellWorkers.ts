@@ -454,6 +454,9 @@ const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names the shell holds on to: dash will not unset OPTIND, nor set it to anything but a number. */
 const HELD = new Set(['OPTIND']);
 
+/** What the worker's shell is started with on top of jux's environment, and unsets itself (see SCRIPT). */
+const WORKER_OWN = new Set(['JUX_OUT', 'JUX_CODE', 'JUX_END', 'JUX_WATCH']);
+
 let dash: boolean | undefined;
 /**
  * Whether /bin/sh is dash, whose exports exportedNames knows. (bash as sh
@@ -473,10 +476,10 @@ function shellIsDash(): boolean {
 /**
  * The names a worker's shell (/bin/sh as dash, started with `env` as its
  * environment) exports: the shell keeps those it can name, adds PWD, and
- * its commands' `cd` adds OLDPWD. (JUX_OUT and the like it unsets itself.)
+ * its commands' `cd` adds OLDPWD. (WORKER_OWN it unsets itself.)
  */
 export function exportedNames(env: Readonly<Record<string, string | undefined>>): string[] {
-  const names = Object.keys(env).filter((k) => SHELL_NAME.test(k) && !k.startsWith('JUX_'));
+  const names = Object.keys(env).filter((k) => SHELL_NAME.test(k) && !WORKER_OWN.has(k));
   return [...new Set([...names, 'PWD', 'OLDPWD'])];
 }
 

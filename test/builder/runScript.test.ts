@@ -17,6 +17,7 @@ import { scriptCommand, ShellWorkers } from '../../src/scheduler/shellWorkers.js
 // Exported by jux (so by its workers' shells) but not given to scripts: a
 // script must not see them. (Set before the first worker starts.)
 process.env.LEAKED_FROM_JUX = 'leaked';
+process.env.JUX_LEAKED_SETTING = 'leaked';
 process.env.LINENO = '3';
 const top = fs.mkdtempSync(path.join(os.tmpdir(), 'jux-run-'));
 const workers = new ShellWorkers(execa);
@@ -76,6 +77,7 @@ describe('phase scripts through shell workers', () => {
       expect(text.split('\n')).toContain(line);
     }
     expect(text).not.toContain('LEAKED_FROM_JUX');
+    expect(text).not.toContain('JUX_LEAKED_SETTING');
     // OPTIND, which the shell will not let go, is set by env(1) instead.
     const held = await runInWorker(run, '/usr/bin/env', top, { OPTIND: 'x' }, path.join(top, 'h.log'), undefined);
     expect(held).toEqual({ code: 0, signal: null, error: null });
