@@ -135,11 +135,6 @@ function lintSources(spell: Spell, opts: LintOptions, out: Diagnostic[]): void {
   }
 }
 
-/**
- * For a finding the resolver made about a dependency ("P depends on D, ..."
- * or "P depends on D: ..."), at the statement declaring it: the name D, so
- * that the finding points at it.
- */
 /** Names of installed packages and the capabilities they provide. */
 function installedAndProvided(installed: ReadonlyMap<string, InstalledRecord> | undefined): Set<string> {
   const names = new Set<string>();
