@@ -18,6 +18,7 @@ import {
   unpackSource,
 } from '../fetch/index.js';
 import type { Spell } from '../graph/packageGraph.js';
+import { addressFailure, failedAddressWarning, fetchNotice } from '../render/fetchEvents.js';
 
 /** The sources jux fetches for a spell: not in its folder; none when it has its own FETCH script. */
 export function sourceRequests(spell: Spell): SourceRequest[] {
@@ -83,14 +84,13 @@ export function sourceFetcher(
   const fo = fetchOptions(config, {
     ...opts,
     onEvent: (e) => {
-      if (e.type === 'noChecksum') opts.warn(`warning: source ${e.file} has no Sha256 checksum`);
-      if (e.type === 'waiting') opts.warn(`waiting for another jux (pid ${e.pid}) fetching ${e.file}`);
-      if (e.type === 'addressFailed') failed.set(e.file, [...(failed.get(e.file) ?? []), `${e.address} failed (${e.reason})`]);
+      const notice = fetchNotice(e);
+      if (notice !== null) opts.warn(notice);
+      if (e.type === 'addressFailed') failed.set(e.file, [...(failed.get(e.file) ?? []), addressFailure(e)]);
       if (e.type === 'done') {
-        for (const f of failed.get(e.file) ?? []) opts.warn(`warning: ${e.file}: ${f}`);
+        for (const f of failed.get(e.file) ?? []) opts.warn(failedAddressWarning(e.file, f));
         failed.delete(e.file);
       }
-      if (e.type === 'checksumMismatch') opts.warn(`warning: ${e.file} from ${e.address}: sha256 ${e.actual}, expected ${e.expected}; set aside as ${e.keptAt}`);
     },
   });
   return async (spell, sourceDir, sourcesDir) => {

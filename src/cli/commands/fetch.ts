@@ -10,6 +10,7 @@ import { loadContext } from '../context.js';
 import { fetchOptions, sourceRequests } from '../fetching.js';
 import { overridesFrom, say, warn, flushWarn } from '../options.js';
 import { checkPlan, makePlan, requestFrom } from '../planning.js';
+import { addressFailure, failedAddressWarning, fetchNotice } from '../../render/fetchEvents.js';
 
 function size(n: number): string {
   return n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(0)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
@@ -44,17 +45,15 @@ export default async function fetch(o: Record<string, unknown>, targets: string[
         draw();
         break;
       case 'noChecksum':
-        warn(paint.yellow(`warning: source ${e.file} has no Sha256 checksum`));
-        break;
       case 'checksumMismatch':
-        warn(paint.yellow(`warning: ${e.file} from ${e.address} has sha256 ${e.actual}, expected ${e.expected}; kept aside in ${e.keptAt}`));
+        warn(paint.yellow(fetchNotice(e)!));
         break;
       case 'addressFailed':
         // Told when another address then gives the file (a failure lists them all anyway).
-        failed.set(e.file, [...(failed.get(e.file) ?? []), `${e.address} failed (${e.reason})`]);
+        failed.set(e.file, [...(failed.get(e.file) ?? []), addressFailure(e)]);
         break;
       case 'waiting':
-        warn(paint.dim(`waiting for another jux (pid ${e.pid}) fetching ${e.file}`));
+        warn(paint.dim(fetchNotice(e)!));
         break;
       case 'retry':
         warn(paint.dim(`retrying ${e.address} in ${e.delayMs} ms: ${e.reason}`));
@@ -63,7 +62,7 @@ export default async function fetch(o: Record<string, unknown>, targets: string[
         progress.delete(e.file);
         if (live) process.stderr.write('\r\x1b[2K');
         say(`${e.cached ? 'in the cache' : 'fetched'}: ${e.file}${e.cached ? '' : ` from ${e.from}`}`);
-        for (const f of failed.get(e.file) ?? []) warn(paint.yellow(`warning: ${e.file}: ${f}`));
+        for (const f of failed.get(e.file) ?? []) warn(paint.yellow(failedAddressWarning(e.file, f)));
         failed.delete(e.file);
         draw();
         break;
