@@ -54,7 +54,7 @@ export function planLine(e: PlanEntry): string {
   const main = e.reasons.find((r) => r.kind !== 'new' && r.kind !== 'needed-by') ?? e.reasons[0]!;
   let line = `[${col(letter)}] ${paint.bold(e.name)} ${version}  ${paint.dim(describeReason(main))}`;
   if (e.fromCache) line += paint.blue('  [from cache]');
-  if (e.failed) line += paint.red(`  (${failureText(e.failed)})`);
+  if (e.failed) line += paint.red(`  (${failureText(e.failed, e.to)})`);
   return line;
 }
 

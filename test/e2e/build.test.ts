@@ -102,6 +102,10 @@ describe('jux build', () => {
     expect(info.stdout).toMatch(/failed to build at 20\d\d-\S+: build, exit status 3, see \S+build\.log/);
     const plan = await ex.jux('plan', 'libgreet');
     expect(plan.stdout).toMatch(/\[N\] libgreet 1\.0\.0 .*\(failed to build at 20\d\d-\S+: build, exit status 3, see \S+build\.log\)/);
+    // Beside another version, the failure names the version that failed.
+    ex.edit('libgreet', /Version +libgreet : 1\.0\.0 ;/, 'Version libgreet : 1.0.1 ;');
+    expect((await ex.jux('plan', 'libgreet')).stdout).toMatch(/\[N\] libgreet 1\.0\.1 .*\(1\.0\.0 failed to build at 20\d\d-\S+: build, exit status 3, see /);
+    ex.edit('libgreet', /Version libgreet : 1\.0\.1 ;/, 'Version     libgreet : 1.0.0 ;');
     // Fixed: the failure record goes.
     fs.writeFileSync(build, '#!/bin/bash\nset -e\nmake -j"$JOBS"\n');
     fs.chmodSync(build, 0o755);

@@ -75,7 +75,7 @@ export default async function info(o: Record<string, unknown>, args: string[]): 
     say(`  installed    ${inst.version}, built ${inst.builtAt}, fingerprint ${inst.fingerprint}`);
     if (inst.options.length) say(`  options      ${inst.options.join(' ')}`);
   } else say('  not installed');
-  if (failed) say(paint.red(`  ${failureText(failed)}`));
+  if (failed) say(paint.red(`  ${failureText(failed, spell?.version)}`));
   if (data.broken) say(paint.red(`  cannot be built: ${data.broken}`));
   if (entry) say(`  would ${entry.action === 'new' ? 'be built' : entry.action === 'update' ? 'be updated' : 'be rebuilt'}: ${entry.reasons.map(describeReason).join('; ')}`);
   else if (spell && inst) say('  up to date');

@@ -35,7 +35,7 @@ export default async function list(o: Record<string, unknown>): Promise<number> 
     if (r.status === 'update') line += paint.cyan(`  → ${r.available} available`);
     else if (r.status === 'rebuild') line += paint.yellow(`  needs a rebuild: ${r.reason}`);
     else if (r.status === 'orphan') line += paint.dim('  (no longer in any spell root)');
-    if (r.failed) line += paint.red(`  (${failureText(r.failed)})`);
+    if (r.failed) line += paint.red(`  (${failureText(r.failed, r.version)})`);
     say(line);
   }
   if (!rows.length) say('nothing is installed');
