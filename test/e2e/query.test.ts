@@ -52,6 +52,11 @@ describe('read-only commands', () => {
     expect(info.code).toBe(0);
     expect(info.stdout).toMatch(/^libcolor\n  version +1\.2\.0 +\(ABI 1\.2\)$/m);
     expect(info.stdout).toMatch(/^ +installed +1\.2\.0, built /m);
+    // A capability: who provides it, which one jux.yaml chooses, which is installed.
+    const cap = await ex.jux('info', 'CALC');
+    expect(cap.code).toBe(0);
+    expect(cap.stdout).toBe('CALC: a capability, provided by bigcalc, minicalc\n  jux.yaml chooses minicalc\n  installed    minicalc\n  (jux info SPELL for a provider)\n');
+
     const missing = await ex.jux('info', 'nosuch');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('jux: no spell named nosuch, and nothing of that name is installed\n');

@@ -15,7 +15,11 @@ export default async function info(o: Record<string, unknown>, args: string[]): 
   const spell = ctx.graph.spells.get(name);
   const inst = ctx.installed.get(name);
   const failed = ctx.failures.get(name);
-  if (!spell && !inst) throw new JuxError(`no spell named ${name}, and nothing of that name is installed`);
+  if (!spell && !inst) {
+    const providers = ctx.graph.providers.get(name);
+    if (providers?.length) return capabilityInfo(o, name, providers, ctx.resolution.chosenProviders.get(name) ?? null, (n) => ctx.installed.has(n));
+    throw new JuxError(`no spell named ${name}, and nothing of that name is installed`);
+  }
   const plan = spell ? makePlan(ctx, { mode: 'targets', targets: [name], forceAll: false, rebuild: [] }) : null;
   const entry = plan?.entries.find((e) => e.name === name);
   const deps = ctx.resolution.deps.get(name) ?? [];
@@ -79,5 +83,26 @@ export default async function info(o: Record<string, unknown>, args: string[]): 
   if (data.broken) say(paint.red(`  cannot be built: ${data.broken}`));
   if (entry) say(`  would ${entry.action === 'new' ? 'be built' : entry.action === 'update' ? 'be updated' : 'be rebuilt'}: ${entry.reasons.map(describeReason).join('; ')}`);
   else if (spell && inst) say('  up to date');
+  return 0;
+}
+
+/** `jux info CAPABILITY` (a name spells provide, as dependencies may name it): who provides it, and which one is used. */
+function capabilityInfo(
+  o: Record<string, unknown>,
+  name: string,
+  providers: readonly string[],
+  chosen: string | null,
+  isInstalled: (spell: string) => boolean,
+): number {
+  const installed = providers.filter(isInstalled);
+  if (o.json) {
+    sayJson({ name, capability: { providers, chosen, installed } });
+    return 0;
+  }
+  say(`${paint.bold(name)}: a capability, provided by ${providers.join(', ')}`);
+  if (chosen !== null) say(`  jux.yaml chooses ${chosen}`);
+  else if (providers.length > 1) say(`  jux.yaml chooses none (providers: { ${name}: ${providers[0]} } would choose ${providers[0]})`);
+  if (installed.length) say(`  installed    ${installed.join(', ')}`);
+  say(`  (jux info ${providers.length === 1 ? providers[0] : 'SPELL'} for a provider)`);
   return 0;
 }
