@@ -18,7 +18,7 @@ import {
   unpackSource,
 } from '../fetch/index.js';
 import type { Spell } from '../graph/packageGraph.js';
-import { addressFailure, failedAddressWarning, fetchNotice } from '../render/fetchEvents.js';
+import { FailedAddresses, fetchNotice } from '../render/fetchEvents.js';
 
 /** The sources jux fetches for a spell: not in its folder; none when it has its own FETCH script. */
 export function sourceRequests(spell: Spell): SourceRequest[] {
@@ -79,18 +79,14 @@ export function sourceFetcher(
   config: Config,
   opts: { offline: boolean; strict: boolean; warn: (s: string) => void },
 ): (spell: Spell, sourceDir: string, sourcesDir: string) => Promise<void> {
-  // Addresses that failed before another gave the file are told (a failure lists them anyway).
-  const failed = new Map<string, string[]>();
+  const failed = new FailedAddresses();
   const fo = fetchOptions(config, {
     ...opts,
     onEvent: (e) => {
       const notice = fetchNotice(e);
       if (notice !== null) opts.warn(notice);
-      if (e.type === 'addressFailed') failed.set(e.file, [...(failed.get(e.file) ?? []), addressFailure(e)]);
-      if (e.type === 'done') {
-        for (const f of failed.get(e.file) ?? []) opts.warn(failedAddressWarning(e.file, f));
-        failed.delete(e.file);
-      }
+      failed.note(e);
+      if (e.type === 'done') for (const w of failed.take(e.file)) opts.warn(w);
     },
   });
   return async (spell, sourceDir, sourcesDir) => {

@@ -18,12 +18,27 @@ export function fetchNotice(e: FetchEvent): string | null {
   }
 }
 
-/** An address that failed before another gave the file, told once the file is there. */
-export function addressFailure(e: FetchEvent & { type: 'addressFailed' }): string {
-  return `${e.address} failed (${e.reason})`;
-}
+/**
+ * Addresses that failed before another gave the file: kept until the file
+ * is there, then told as warnings (when no address gives it, the failure
+ * lists them all anyway).
+ */
+export class FailedAddresses {
+  private readonly byFile = new Map<string, string[]>();
 
-/** The warning for the failures of earlier addresses of a file another address gave. */
-export function failedAddressWarning(file: string, failure: string): string {
-  return `warning: ${file}: ${failure}`;
+  /** Keep an addressFailed event; other events are ignored. */
+  note(e: FetchEvent): void {
+    if (e.type !== 'addressFailed') return;
+    const l = this.byFile.get(e.file);
+    const text = `${e.address} failed (${e.reason})`;
+    if (l === undefined) this.byFile.set(e.file, [text]);
+    else l.push(text);
+  }
+
+  /** The warnings for `file`, which another address gave: each told once. */
+  take(file: string): string[] {
+    const l = this.byFile.get(file) ?? [];
+    this.byFile.delete(file);
+    return l.map((f) => `warning: ${file}: ${f}`);
+  }
 }

@@ -10,7 +10,7 @@ import { loadContext } from '../context.js';
 import { fetchOptions, sourceRequests } from '../fetching.js';
 import { overridesFrom, say, warn, flushWarn } from '../options.js';
 import { checkPlan, makePlan, requestFrom } from '../planning.js';
-import { addressFailure, failedAddressWarning, fetchNotice } from '../../render/fetchEvents.js';
+import { FailedAddresses, fetchNotice } from '../../render/fetchEvents.js';
 
 function size(n: number): string {
   return n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(0)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
@@ -32,7 +32,7 @@ export default async function fetch(o: Record<string, unknown>, targets: string[
   }
   const live = Boolean(process.stderr.isTTY) && !o.plain;
   const progress = new Map<string, string>();
-  const failed = new Map<string, string[]>();
+  const failed = new FailedAddresses();
   const draw = (): void => {
     if (!live) return;
     const text = [...progress.entries()].map(([f, p]) => `${f} ${p}`).join(' · ');
@@ -49,8 +49,7 @@ export default async function fetch(o: Record<string, unknown>, targets: string[
         warn(paint.yellow(fetchNotice(e)!));
         break;
       case 'addressFailed':
-        // Told when another address then gives the file (a failure lists them all anyway).
-        failed.set(e.file, [...(failed.get(e.file) ?? []), addressFailure(e)]);
+        failed.note(e);
         break;
       case 'waiting':
         warn(paint.dim(fetchNotice(e)!));
@@ -62,8 +61,7 @@ export default async function fetch(o: Record<string, unknown>, targets: string[
         progress.delete(e.file);
         if (live) process.stderr.write('\r\x1b[2K');
         say(`${e.cached ? 'in the cache' : 'fetched'}: ${e.file}${e.cached ? '' : ` from ${e.from}`}`);
-        for (const f of failed.get(e.file) ?? []) warn(paint.yellow(failedAddressWarning(e.file, f)));
-        failed.delete(e.file);
+        for (const w of failed.take(e.file)) warn(paint.yellow(w));
         draw();
         break;
       default:
